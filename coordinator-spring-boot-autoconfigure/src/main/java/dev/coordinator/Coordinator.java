@@ -1,0 +1,114 @@
+package dev.coordinator;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Shared, cluster-wide key-value state whose every change is an event that each node receives.
+ *
+ * <p>Keys are paths such as {@code /nodes/node-1}: they start with {@code /} and consist of non-empty
+ * segments separated by {@code /}. Each {@link #put} and {@link #delete} is stored and announced in one
+ * write, so no change can be stored without its event. Every node receives the events of all nodes,
+ * its own included, as {@link CoordinatorEvent}s: through {@link CoordinatorListener @CoordinatorListener}
+ * methods and through {@link #watch} registrations.
+ *
+ * <p>Writes block until the server has stored them and throw {@link CoordinatorException} when it did not
+ * confirm them. Invalid keys and values are rejected with an {@link IllegalArgumentException} before
+ * anything is sent.
+ */
+public interface Coordinator {
+
+	/**
+	 * Returns the id of this node, which events written by it carry as their origin.
+	 * @return this node's id
+	 */
+	String nodeId();
+
+	/**
+	 * Stores a value and notifies every node's listeners.
+	 * @param key the key, e.g. {@code /nodes/node-1}
+	 * @param value the value; an empty array is a value of its own
+	 * @return the revision the write got, which is also its event's position in the log
+	 */
+	default long put(String key, byte[] value) {
+		return put(key, value, true);
+	}
+
+	/**
+	 * Stores a value.
+	 * @param key the key
+	 * @param value the value; an empty array is a value of its own
+	 * @param notify whether listeners are notified; {@code false} stores the value silently
+	 * @return the revision the write got
+	 */
+	long put(String key, byte[] value, boolean notify);
+
+	/**
+	 * Stores a value as JSON and notifies every node's listeners.
+	 * @param key the key
+	 * @param value the object to serialize with Jackson
+	 * @return the revision the write got
+	 * @see CoordinatorEntry#valueAs(Class)
+	 */
+	default long putJson(String key, Object value) {
+		return put(key, JsonValues.write(key, value));
+	}
+
+	/**
+	 * Reads the current value of a key.
+	 * @param key the key
+	 * @return the entry, or empty when the key does not exist or was deleted
+	 */
+	Optional<CoordinatorEntry> get(String key);
+
+	/**
+	 * Deletes a key and notifies every node's listeners.
+	 * @param key the key
+	 * @return {@code true} when the key existed and was deleted, {@code false} when it was absent
+	 */
+	default boolean delete(String key) {
+		return delete(key, true);
+	}
+
+	/**
+	 * Deletes a key.
+	 * @param key the key
+	 * @param notify whether listeners are notified
+	 * @return {@code true} when the key existed and was deleted, {@code false} when it was absent
+	 */
+	boolean delete(String key, boolean notify);
+
+	/**
+	 * Deletes every key that starts with a prefix, one key at a time, each with its own DELETE event that
+	 * carries that key.
+	 * @param prefix a plain string prefix of the keys to delete, e.g. {@code /nodes/}
+	 * @return how many keys were deleted
+	 */
+	int deletePrefix(String prefix);
+
+	/**
+	 * Lists the keys that exist and start with a prefix.
+	 * @param prefix a plain string prefix, e.g. {@code /nodes/}; {@code /} for all keys
+	 * @return the keys, sorted
+	 */
+	List<String> keys(String prefix);
+
+	/**
+	 * Lists the entries whose keys start with a prefix.
+	 * @param prefix a plain string prefix, e.g. {@code /nodes/}; {@code /} for all keys
+	 * @return the entries, sorted by key
+	 */
+	List<CoordinatorEntry> list(String prefix);
+
+	/**
+	 * Registers a handler for the events whose key starts with a prefix. The handler runs on the
+	 * coordinator's consumer thread, after the {@code @CoordinatorListener} methods, and before the event
+	 * is acknowledged.
+	 * @param prefix a plain string prefix of the keys, e.g. {@code /nodes/}
+	 * @param handler the handler
+	 * @return the registration; closing it stops delivery to the handler and releases it
+	 */
+	Registration watch(String prefix, Consumer<CoordinatorEvent> handler);
+
+}

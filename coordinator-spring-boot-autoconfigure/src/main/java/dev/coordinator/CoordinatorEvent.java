@@ -1,0 +1,137 @@
+package dev.coordinator;
+
+import java.time.Instant;
+import java.util.Objects;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.context.ApplicationEvent;
+
+/**
+ * A change of one key, written by any node of the cluster (or by any program that writes to the bucket),
+ * delivered to every node.
+ *
+ * <p>Events of one key arrive in revision order. {@link #getRevision()} is the position of the change in
+ * the log, which is also the revision {@link Coordinator#get} reports for it.
+ */
+public class CoordinatorEvent extends ApplicationEvent {
+
+	private final String key;
+
+	private final CoordinatorAction action;
+
+	private final byte @Nullable [] value;
+
+	private final long revision;
+
+	private final @Nullable String origin;
+
+	private final Instant writtenAt;
+
+	private final boolean local;
+
+	/**
+	 * Creates an event.
+	 * @param source the coordinator that received the change
+	 * @param key the key that changed
+	 * @param action what happened to the key
+	 * @param value the new value for a PUT, {@code null} for a DELETE
+	 * @param revision the revision of the change
+	 * @param origin the id of the node that wrote it, {@code null} when a program that is not a node did
+	 * @param writtenAt when the server stored the change
+	 * @param local whether this node wrote the change
+	 */
+	public CoordinatorEvent(Coordinator source, String key, CoordinatorAction action, byte @Nullable [] value,
+			long revision, @Nullable String origin, Instant writtenAt, boolean local) {
+		super(source);
+		this.key = Objects.requireNonNull(key, "key");
+		this.action = Objects.requireNonNull(action, "action");
+		if ((action == CoordinatorAction.PUT) != (value != null)) {
+			throw new IllegalArgumentException("A PUT event needs a value and a DELETE event has none");
+		}
+		this.value = value;
+		this.revision = revision;
+		this.origin = origin;
+		this.writtenAt = Objects.requireNonNull(writtenAt, "writtenAt");
+		this.local = local;
+	}
+
+	/**
+	 * Returns the key that changed.
+	 * @return the key, e.g. {@code /nodes/node-1}
+	 */
+	public String getKey() {
+		return this.key;
+	}
+
+	/**
+	 * Returns what happened to the key.
+	 * @return the action
+	 */
+	public CoordinatorAction getAction() {
+		return this.action;
+	}
+
+	/**
+	 * Returns the new value.
+	 * @return the value of a PUT (empty when an empty value was stored), {@code null} for a DELETE
+	 */
+	public byte @Nullable [] getValue() {
+		return this.value;
+	}
+
+	/**
+	 * Reads the new value as JSON.
+	 * @param <T> the type to read
+	 * @param type the type to read
+	 * @return the value as an instance of the type
+	 * @throws IllegalStateException for a DELETE event, which has no value
+	 * @throws IllegalArgumentException when the value is not JSON of that type
+	 */
+	public <T> T valueAs(Class<T> type) {
+		if (this.value == null) {
+			throw new IllegalStateException("DELETE event of key '" + this.key + "' at revision " + this.revision
+					+ " has no value");
+		}
+		return JsonValues.read(this.key, this.revision, this.value, type);
+	}
+
+	/**
+	 * Returns the revision of the change, its position in the log.
+	 * @return the revision
+	 */
+	public long getRevision() {
+		return this.revision;
+	}
+
+	/**
+	 * Returns the id of the node that wrote the change.
+	 * @return the node id, or {@code null} when the change was written by a program that is not a node
+	 */
+	public @Nullable String getOrigin() {
+		return this.origin;
+	}
+
+	/**
+	 * Returns when the server stored the change. (Spring's {@link #getTimestamp()} is when this event object
+	 * was created on the receiving node.)
+	 * @return when the change was stored
+	 */
+	public Instant getWrittenAt() {
+		return this.writtenAt;
+	}
+
+	/**
+	 * Returns whether this node wrote the change.
+	 * @return {@code true} for the node's own changes
+	 */
+	public boolean isLocal() {
+		return this.local;
+	}
+
+	@Override
+	public String toString() {
+		return "CoordinatorEvent[" + this.action + " " + this.key + " revision=" + this.revision + " origin="
+				+ this.origin + "]";
+	}
+
+}

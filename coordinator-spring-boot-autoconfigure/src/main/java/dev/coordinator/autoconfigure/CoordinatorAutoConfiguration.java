@@ -1,0 +1,112 @@
+package dev.coordinator.autoconfigure;
+
+import java.util.HexFormat;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
+
+import dev.coordinator.Coordinator;
+import dev.coordinator.listener.CoordinatorListenerFactory;
+import dev.coordinator.nats.NatsCoordinator;
+import dev.coordinator.nats.NatsCoordinatorSettings;
+import io.nats.client.Connection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Role;
+
+/**
+ * Auto-configuration of the {@link Coordinator}: a NATS connection, a {@link NatsCoordinator} on it, and the
+ * wiring of {@link dev.coordinator.CoordinatorListener @CoordinatorListener} methods. Every bean backs off
+ * when the application defines its own.
+ */
+@AutoConfiguration
+@ConditionalOnClass({ Connection.class, Coordinator.class })
+@ConditionalOnBooleanProperty(name = "coordinator.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(CoordinatorProperties.class)
+public final class CoordinatorAutoConfiguration {
+
+	private static final Logger logger = LoggerFactory.getLogger(CoordinatorAutoConfiguration.class);
+
+	@Bean
+	@ConditionalOnMissingBean(CoordinatorConnectionDetails.class)
+	PropertiesCoordinatorConnectionDetails coordinatorConnectionDetails(CoordinatorProperties properties) {
+		return new PropertiesCoordinatorConnectionDetails(properties.getNats());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	NatsCoordinatorSettings natsCoordinatorSettings(CoordinatorProperties properties) {
+		return settings(properties);
+	}
+
+	@Bean(destroyMethod = "close")
+	@ConditionalOnMissingBean
+	Connection natsConnection(CoordinatorProperties properties, CoordinatorConnectionDetails connectionDetails,
+			NatsCoordinatorSettings settings) {
+		return NatsConnectionFactory.connect(properties.getNats(), connectionDetails,
+				"coordinator-" + settings.nodeId());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean(Coordinator.class)
+	NatsCoordinator natsCoordinator(Connection natsConnection, NatsCoordinatorSettings settings,
+			ApplicationEventPublisher applicationEventPublisher) {
+		return new NatsCoordinator(natsConnection, settings, applicationEventPublisher);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+	static CoordinatorListenerFactory coordinatorListenerFactory() {
+		return new CoordinatorListenerFactory();
+	}
+
+	static NatsCoordinatorSettings settings(CoordinatorProperties properties) {
+		String nodeId = properties.getNodeId();
+		if (nodeId == null || nodeId.isBlank()) {
+			nodeId = "node-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+			logger.info("coordinator.node-id is not set; this node is '{}' until it stops. Set coordinator.node-id to "
+					+ "a stable value so that a restarted node receives what it missed.", nodeId);
+		}
+		requireName("coordinator.node-id", nodeId);
+		requireName("coordinator.namespace", properties.getNamespace());
+		CoordinatorProperties.Bucket bucket = properties.getBucket();
+		CoordinatorProperties.Consumer consumer = properties.getConsumer();
+		CoordinatorProperties.Write write = properties.getWrite();
+		long maxValueSize = bucket.getMaxValueSize().toBytes();
+		return new NatsCoordinatorSettings(nodeId, properties.getNamespace(),
+				bind("coordinator.bucket", bucket, () -> new NatsCoordinatorSettings.Bucket(bucket.getHistory(),
+						bucket.getStorage(), bucket.getReplicas(), (maxValueSize < 0) ? -1 : maxValueSize)),
+				bind("coordinator.consumer", consumer, () -> new NatsCoordinatorSettings.Consumer(consumer.getAckWait(),
+						consumer.getMaxAckPending(), consumer.getInactiveThreshold(), consumer.getBatchSize(),
+						consumer.getShutdownTimeout())),
+				bind("coordinator.write", write,
+						() -> new NatsCoordinatorSettings.Writes(write.getTimeout(), write.getAttempts())));
+	}
+
+	private static void requireName(String property, String value) {
+		if (!NatsCoordinatorSettings.isValidName(value)) {
+			throw new InvalidConfigurationPropertyValueException(property, value,
+					"Use 1 to 64 ASCII letters, digits, '-' or '_'.");
+		}
+	}
+
+	private static <T> T bind(String property, Object group, Supplier<T> settings) {
+		try {
+			return settings.get();
+		}
+		catch (IllegalArgumentException ex) {
+			throw new InvalidConfigurationPropertyValueException(property, group, ex.getMessage());
+		}
+	}
+
+}

@@ -1,0 +1,378 @@
+package dev.coordinator.autoconfigure;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.nats.client.api.StorageType;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Configuration properties of the coordinator.
+ */
+@ConfigurationProperties("coordinator")
+public class CoordinatorProperties {
+
+	/**
+	 * Whether to enable the coordinator.
+	 */
+	private boolean enabled = true;
+
+	/**
+	 * Id of this node: 1 to 64 ASCII letters, digits, '-' or '_'. A stable id lets a restarted node resume
+	 * where it left off; when unset, a random id is generated at each start.
+	 */
+	private @Nullable String nodeId;
+
+	/**
+	 * Namespace of the coordinated nodes. Names the KV bucket, its stream and the consumers, so that
+	 * several applications can share one NATS server.
+	 */
+	private String namespace = "coordinator";
+
+	private final Nats nats = new Nats();
+
+	private final Bucket bucket = new Bucket();
+
+	private final Consumer consumer = new Consumer();
+
+	private final Write write = new Write();
+
+	public boolean isEnabled() {
+		return this.enabled;
+	}
+
+	public void setEnabled(boolean enabled) {
+		this.enabled = enabled;
+	}
+
+	public @Nullable String getNodeId() {
+		return this.nodeId;
+	}
+
+	public void setNodeId(@Nullable String nodeId) {
+		this.nodeId = nodeId;
+	}
+
+	public String getNamespace() {
+		return this.namespace;
+	}
+
+	public void setNamespace(String namespace) {
+		this.namespace = namespace;
+	}
+
+	public Nats getNats() {
+		return this.nats;
+	}
+
+	public Bucket getBucket() {
+		return this.bucket;
+	}
+
+	public Consumer getConsumer() {
+		return this.consumer;
+	}
+
+	public Write getWrite() {
+		return this.write;
+	}
+
+	/**
+	 * Connection to the NATS servers.
+	 */
+	public static class Nats {
+
+		/**
+		 * URLs of the NATS servers to connect to.
+		 */
+		private List<String> servers = new ArrayList<>(List.of("nats://localhost:4222"));
+
+		/**
+		 * Name of the connection as the server shows it. Defaults to 'coordinator-' followed by the node id.
+		 */
+		private @Nullable String connectionName;
+
+		/**
+		 * Time to wait for a connection to be established.
+		 */
+		private Duration connectionTimeout = Duration.ofSeconds(2);
+
+		/**
+		 * Time to wait between reconnect attempts to the same server.
+		 */
+		private Duration reconnectWait = Duration.ofSeconds(2);
+
+		/**
+		 * Reconnect attempts after a lost connection before giving up, or -1 to keep trying as long as the
+		 * application runs.
+		 */
+		private int maxReconnects = -1;
+
+		/**
+		 * Time between pings to the server. Two unanswered pings mark the connection as stale and trigger
+		 * a reconnect.
+		 */
+		private Duration pingInterval = Duration.ofSeconds(10);
+
+		/**
+		 * Login user of the server.
+		 */
+		private @Nullable String username;
+
+		/**
+		 * Login password of the server.
+		 */
+		private @Nullable String password;
+
+		/**
+		 * Authentication token of the server.
+		 */
+		private @Nullable String token;
+
+		public List<String> getServers() {
+			return this.servers;
+		}
+
+		public void setServers(List<String> servers) {
+			this.servers = servers;
+		}
+
+		public @Nullable String getConnectionName() {
+			return this.connectionName;
+		}
+
+		public void setConnectionName(@Nullable String connectionName) {
+			this.connectionName = connectionName;
+		}
+
+		public Duration getConnectionTimeout() {
+			return this.connectionTimeout;
+		}
+
+		public void setConnectionTimeout(Duration connectionTimeout) {
+			this.connectionTimeout = connectionTimeout;
+		}
+
+		public Duration getReconnectWait() {
+			return this.reconnectWait;
+		}
+
+		public void setReconnectWait(Duration reconnectWait) {
+			this.reconnectWait = reconnectWait;
+		}
+
+		public int getMaxReconnects() {
+			return this.maxReconnects;
+		}
+
+		public void setMaxReconnects(int maxReconnects) {
+			this.maxReconnects = maxReconnects;
+		}
+
+		public Duration getPingInterval() {
+			return this.pingInterval;
+		}
+
+		public void setPingInterval(Duration pingInterval) {
+			this.pingInterval = pingInterval;
+		}
+
+		public @Nullable String getUsername() {
+			return this.username;
+		}
+
+		public void setUsername(@Nullable String username) {
+			this.username = username;
+		}
+
+		public @Nullable String getPassword() {
+			return this.password;
+		}
+
+		public void setPassword(@Nullable String password) {
+			this.password = password;
+		}
+
+		public @Nullable String getToken() {
+			return this.token;
+		}
+
+		public void setToken(@Nullable String token) {
+			this.token = token;
+		}
+
+	}
+
+	/**
+	 * KV bucket that holds the state. Used to create the bucket; an existing bucket with other settings is
+	 * reported at start and left unchanged.
+	 */
+	public static class Bucket {
+
+		/**
+		 * Revisions kept per key, 1 to 64. A node that reads slower than a key is written may skip the
+		 * revisions that history no longer holds; it always receives the latest.
+		 */
+		private int history = 1;
+
+		/**
+		 * Where the server stores the bucket.
+		 */
+		private StorageType storage = StorageType.File;
+
+		/**
+		 * Copies of the bucket kept by a JetStream cluster, 1 to 5.
+		 */
+		private int replicas = 1;
+
+		/**
+		 * Largest value accepted, or -1 for the server's limit.
+		 */
+		private DataSize maxValueSize = DataSize.ofMegabytes(1);
+
+		public int getHistory() {
+			return this.history;
+		}
+
+		public void setHistory(int history) {
+			this.history = history;
+		}
+
+		public StorageType getStorage() {
+			return this.storage;
+		}
+
+		public void setStorage(StorageType storage) {
+			this.storage = storage;
+		}
+
+		public int getReplicas() {
+			return this.replicas;
+		}
+
+		public void setReplicas(int replicas) {
+			this.replicas = replicas;
+		}
+
+		public DataSize getMaxValueSize() {
+			return this.maxValueSize;
+		}
+
+		public void setMaxValueSize(DataSize maxValueSize) {
+			this.maxValueSize = maxValueSize;
+		}
+
+	}
+
+	/**
+	 * This node's durable consumer of the event log.
+	 */
+	public static class Consumer {
+
+		/**
+		 * Time the server waits for an event to be acknowledged before delivering it again. Longer than the
+		 * slowest listener takes.
+		 */
+		private Duration ackWait = Duration.ofSeconds(30);
+
+		/**
+		 * Events delivered to this node and not yet acknowledged, at most.
+		 */
+		private int maxAckPending = 1000;
+
+		/**
+		 * Time the server keeps the consumer of a node that is gone. A node restarted within it with the same
+		 * node id receives what it missed.
+		 */
+		private Duration inactiveThreshold = Duration.ofHours(1);
+
+		/**
+		 * Events fetched per pull request.
+		 */
+		private int batchSize = 256;
+
+		/**
+		 * Time that stopping waits for events already received to be delivered to listeners.
+		 */
+		private Duration shutdownTimeout = Duration.ofSeconds(10);
+
+		public Duration getAckWait() {
+			return this.ackWait;
+		}
+
+		public void setAckWait(Duration ackWait) {
+			this.ackWait = ackWait;
+		}
+
+		public int getMaxAckPending() {
+			return this.maxAckPending;
+		}
+
+		public void setMaxAckPending(int maxAckPending) {
+			this.maxAckPending = maxAckPending;
+		}
+
+		public Duration getInactiveThreshold() {
+			return this.inactiveThreshold;
+		}
+
+		public void setInactiveThreshold(Duration inactiveThreshold) {
+			this.inactiveThreshold = inactiveThreshold;
+		}
+
+		public int getBatchSize() {
+			return this.batchSize;
+		}
+
+		public void setBatchSize(int batchSize) {
+			this.batchSize = batchSize;
+		}
+
+		public Duration getShutdownTimeout() {
+			return this.shutdownTimeout;
+		}
+
+		public void setShutdownTimeout(Duration shutdownTimeout) {
+			this.shutdownTimeout = shutdownTimeout;
+		}
+
+	}
+
+	/**
+	 * Writes.
+	 */
+	public static class Write {
+
+		/**
+		 * Time a write waits for the server's acknowledgement, per attempt.
+		 */
+		private Duration timeout = Duration.ofSeconds(5);
+
+		/**
+		 * Attempts of a write whose acknowledgement did not arrive. A write sent again is stored once.
+		 */
+		private int attempts = 3;
+
+		public Duration getTimeout() {
+			return this.timeout;
+		}
+
+		public void setTimeout(Duration timeout) {
+			this.timeout = timeout;
+		}
+
+		public int getAttempts() {
+			return this.attempts;
+		}
+
+		public void setAttempts(int attempts) {
+			this.attempts = attempts;
+		}
+
+	}
+
+}

@@ -1,0 +1,96 @@
+package dev.coordinator.autoconfigure;
+
+import java.io.IOException;
+import java.net.URI;
+import java.util.List;
+
+import io.nats.client.AuthenticationException;
+import io.nats.client.Connection;
+import io.nats.client.ConnectionListener;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Connects to NATS from {@code coordinator.nats.*} properties and connection details.
+ */
+final class NatsConnectionFactory {
+
+	private static final Logger logger = LoggerFactory.getLogger(NatsConnectionFactory.class);
+
+	private NatsConnectionFactory() {
+	}
+
+	static Connection connect(CoordinatorProperties.Nats properties, CoordinatorConnectionDetails details,
+			String defaultConnectionName) {
+		List<String> servers = details.getServers();
+		if (servers.isEmpty()) {
+			throw new IllegalStateException("No NATS server is configured: set coordinator.nats.servers");
+		}
+		String name = (properties.getConnectionName() != null) ? properties.getConnectionName() : defaultConnectionName;
+		Options.Builder options = Options.builder()
+			.servers(servers.toArray(String[]::new))
+			.connectionName(name)
+			.connectionTimeout(properties.getConnectionTimeout())
+			.reconnectWait(properties.getReconnectWait())
+			.maxReconnects(properties.getMaxReconnects())
+			.pingInterval(properties.getPingInterval())
+			.connectionListener(NatsConnectionFactory::logConnectionEvent);
+		if (details.getUsername() != null) {
+			options.userInfo(details.getUsername(), (details.getPassword() != null) ? details.getPassword() : "");
+		}
+		if (details.getToken() != null) {
+			options.token(details.getToken().toCharArray());
+		}
+		List<String> redacted = servers.stream().map(NatsConnectionFactory::redact).toList();
+		try {
+			Connection connection = Nats.connect(options.build());
+			logger.info("Connected to NATS at {} as '{}' (server {})", redact(connection.getConnectedUrl()), name,
+					connection.getServerInfo().getVersion());
+			return connection;
+		}
+		catch (AuthenticationException ex) {
+			throw new NatsConnectionException(redacted, true, ex);
+		}
+		catch (IOException ex) {
+			throw new NatsConnectionException(redacted, false, ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new NatsConnectionException(redacted, false, ex);
+		}
+	}
+
+	private static void logConnectionEvent(Connection connection, ConnectionListener.Events event) {
+		switch (event) {
+			case DISCONNECTED -> logger.warn("Disconnected from NATS; reconnecting. Writes wait for the connection "
+					+ "and events are delivered once it is back.");
+			case RECONNECTED -> logger.info("Reconnected to NATS at {}", redact(connection.getConnectedUrl()));
+			case CLOSED -> logger.info("NATS connection closed");
+			default -> logger.debug("NATS connection event: {}", event);
+		}
+	}
+
+	/**
+	 * Removes user information (user, password, token) from a server URL.
+	 */
+	static String redact(String url) {
+		if (url == null) {
+			return "(none)";
+		}
+		try {
+			URI uri = URI.create(url);
+			if (uri.getUserInfo() == null) {
+				return url;
+			}
+			return new URI(uri.getScheme(), "***", uri.getHost(), uri.getPort(), uri.getPath(), uri.getQuery(),
+					uri.getFragment()).toString();
+		}
+		catch (Exception ex) {
+			int at = url.lastIndexOf('@');
+			return (at < 0) ? url : "***" + url.substring(at);
+		}
+	}
+
+}

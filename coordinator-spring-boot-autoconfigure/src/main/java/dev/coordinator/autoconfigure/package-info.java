@@ -1,0 +1,7 @@
+/**
+ * Spring Boot auto-configuration of the coordinator and its {@code coordinator.*} properties.
+ */
+@NullMarked
+package dev.coordinator.autoconfigure;
+
+import org.jspecify.annotations.NullMarked;

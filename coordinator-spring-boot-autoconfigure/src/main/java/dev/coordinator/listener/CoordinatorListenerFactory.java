@@ -1,0 +1,36 @@
+package dev.coordinator.listener;
+
+import java.lang.reflect.Method;
+
+import dev.coordinator.CoordinatorListener;
+
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.event.EventListenerFactory;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.AnnotatedElementUtils;
+
+/**
+ * Turns {@link CoordinatorListener @CoordinatorListener} methods into {@link CoordinatorListenerMethodAdapter}s.
+ * Ordered before Spring's default factory, which would otherwise claim them as plain {@code @EventListener}s.
+ */
+public class CoordinatorListenerFactory implements EventListenerFactory, Ordered {
+
+	/** Order of this factory: before Spring's default factory and its transactional one (50). */
+	public static final int ORDER = 40;
+
+	@Override
+	public boolean supportsMethod(Method method) {
+		return AnnotatedElementUtils.hasAnnotation(method, CoordinatorListener.class);
+	}
+
+	@Override
+	public ApplicationListener<?> createApplicationListener(String beanName, Class<?> type, Method method) {
+		return new CoordinatorListenerMethodAdapter(beanName, type, method);
+	}
+
+	@Override
+	public int getOrder() {
+		return ORDER;
+	}
+
+}

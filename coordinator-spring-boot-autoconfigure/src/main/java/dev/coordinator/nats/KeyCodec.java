@@ -1,0 +1,229 @@
+package dev.coordinator.nats;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Maps coordinator keys to NATS KV keys and back, one to one.
+ *
+ * <p>A key such as {@code /nodes/node-1} is a {@code /} followed by non-empty segments separated by
+ * {@code /}. Each segment becomes one subject token, so {@code /nodes/node-1} is stored as
+ * {@code nodes.node-1} and the prefix {@code /nodes/} becomes the server-side filter {@code nodes.>}.
+ * Within a segment, ASCII letters, digits, {@code -} and {@code _} stand for themselves; every other
+ * character is written as {@code =XX} per byte of its UTF-8 encoding (upper-case hex), so {@code .} becomes
+ * {@code =2E} and {@code =} becomes {@code =3D}. Decoding accepts only this canonical form, so that two KV
+ * keys never decode to the same coordinator key. See {@code docs/wire-format.md}.
+ */
+public final class KeyCodec {
+
+	/** Longest KV key the codec produces; longer keys are rejected. */
+	public static final int MAX_ENCODED_LENGTH = 1024;
+
+	private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
+	private KeyCodec() {
+	}
+
+	/**
+	 * Encodes a coordinator key as a NATS KV key.
+	 * @param key the coordinator key
+	 * @return the KV key
+	 * @throws IllegalArgumentException when the key is not a valid coordinator key
+	 */
+	public static String encode(String key) {
+		requireKeyShape(key);
+		StringBuilder encoded = new StringBuilder(key.length() + 8);
+		int start = 1;
+		while (start <= key.length()) {
+			int end = key.indexOf('/', start);
+			if (end < 0) {
+				end = key.length();
+			}
+			if (end == start) {
+				throw new IllegalArgumentException("Invalid key '" + key + "': it contains an empty segment "
+						+ "('//' or a trailing '/'); keys look like '/nodes/node-1'");
+			}
+			if (encoded.length() > 0) {
+				encoded.append('.');
+			}
+			encodeSegment(key, start, end, encoded);
+			start = end + 1;
+		}
+		if (encoded.length() > MAX_ENCODED_LENGTH) {
+			throw new IllegalArgumentException("Invalid key '" + abbreviate(key) + "': its encoded form has "
+					+ encoded.length() + " characters, more than the " + MAX_ENCODED_LENGTH + " allowed");
+		}
+		return encoded.toString();
+	}
+
+	/**
+	 * Decodes a NATS KV key written by {@link #encode}.
+	 * @param kvKey the KV key
+	 * @return the coordinator key
+	 * @throws IllegalArgumentException when the KV key is not in the canonical form {@link #encode} writes
+	 */
+	public static String decode(String kvKey) {
+		if (kvKey.isEmpty()) {
+			throw new IllegalArgumentException("KV key is empty");
+		}
+		StringBuilder key = new StringBuilder(kvKey.length() + 1);
+		ByteArrayOutputStream escaped = new ByteArrayOutputStream();
+		key.append('/');
+		int tokenStart = 0;
+		for (int i = 0; i < kvKey.length(); i++) {
+			char c = kvKey.charAt(i);
+			if (c == '.') {
+				if (i == tokenStart) {
+					throw new IllegalArgumentException("KV key '" + kvKey + "' has an empty token");
+				}
+				flush(escaped, key, kvKey);
+				key.append('/');
+				tokenStart = i + 1;
+			}
+			else if (c == '=') {
+				if (i + 2 >= kvKey.length()) {
+					throw new IllegalArgumentException("KV key '" + kvKey + "' ends in an incomplete escape");
+				}
+				int high = hexValue(kvKey.charAt(i + 1));
+				int low = hexValue(kvKey.charAt(i + 2));
+				if (high < 0 || low < 0) {
+					throw new IllegalArgumentException("KV key '" + kvKey + "' has an invalid escape at " + i);
+				}
+				int b = (high << 4) | low;
+				if (b < 0x80 && isLiteral((char) b)) {
+					throw new IllegalArgumentException("KV key '" + kvKey + "' escapes '" + (char) b
+							+ "', which is written as itself");
+				}
+				if (b == '/') {
+					throw new IllegalArgumentException("KV key '" + kvKey + "' escapes '/', the segment separator");
+				}
+				escaped.write(b);
+				i += 2;
+			}
+			else if (isLiteral(c)) {
+				flush(escaped, key, kvKey);
+				key.append(c);
+			}
+			else {
+				throw new IllegalArgumentException("KV key '" + kvKey + "' contains '" + c
+						+ "', which the coordinator key mapping never writes");
+			}
+		}
+		if (tokenStart == kvKey.length()) {
+			throw new IllegalArgumentException("KV key '" + kvKey + "' has an empty token");
+		}
+		flush(escaped, key, kvKey);
+		return key.toString();
+	}
+
+	/**
+	 * Returns the KV key filter that selects, on the server, every key that can start with a prefix: the
+	 * prefix's complete segments followed by {@code >}. Keys it selects must still be matched against the
+	 * prefix itself when the prefix ends inside a segment.
+	 * @param prefix a plain string prefix of coordinator keys; empty or {@code /} for all keys
+	 * @return the KV key filter, e.g. {@code nodes.>} for {@code /nodes/} and {@code /nodes/no}
+	 * @throws IllegalArgumentException when no key can start with the prefix
+	 */
+	public static String filter(String prefix) {
+		if (prefix.isEmpty() || prefix.equals("/")) {
+			return ">";
+		}
+		if (prefix.charAt(0) != '/') {
+			throw new IllegalArgumentException("Invalid prefix '" + prefix + "': keys start with '/', e.g. '/nodes/'");
+		}
+		int lastSlash = prefix.lastIndexOf('/');
+		if (lastSlash == 0) {
+			return ">";
+		}
+		return encode(prefix.substring(0, lastSlash)) + ".>";
+	}
+
+	/**
+	 * Checks that a prefix can match keys, as {@link #filter} does.
+	 * @param prefix the prefix
+	 * @return the prefix
+	 * @throws IllegalArgumentException when no key can start with the prefix
+	 */
+	public static String requireValidPrefix(String prefix) {
+		filter(prefix);
+		return prefix;
+	}
+
+	private static void requireKeyShape(String key) {
+		if (key == null) {
+			throw new IllegalArgumentException("Key must not be null");
+		}
+		if (key.isEmpty() || key.charAt(0) != '/') {
+			throw new IllegalArgumentException("Invalid key '" + key + "': keys start with '/', e.g. '/nodes/node-1'");
+		}
+		if (key.length() == 1) {
+			throw new IllegalArgumentException("Invalid key '/': a key needs at least one segment, e.g. '/nodes'");
+		}
+	}
+
+	private static void encodeSegment(String key, int start, int end, StringBuilder out) {
+		for (int i = start; i < end; i++) {
+			char c = key.charAt(i);
+			if (isLiteral(c)) {
+				out.append(c);
+				continue;
+			}
+			int codePoint = key.codePointAt(i);
+			if (Character.isSurrogate(c) && Character.charCount(codePoint) == 1) {
+				throw new IllegalArgumentException("Invalid key '" + key + "': it contains an unpaired surrogate at " + i);
+			}
+			if (Character.isISOControl(codePoint)) {
+				throw new IllegalArgumentException("Invalid key '" + key.replaceAll("\\p{Cntrl}", "?")
+						+ "': it contains the control character U+" + String.format("%04X", codePoint) + " at " + i);
+			}
+			for (byte b : new String(Character.toChars(codePoint)).getBytes(StandardCharsets.UTF_8)) {
+				out.append('=').append(HEX[(b >> 4) & 0xF]).append(HEX[b & 0xF]);
+			}
+			i += Character.charCount(codePoint) - 1;
+		}
+	}
+
+	private static void flush(ByteArrayOutputStream escaped, StringBuilder key, String kvKey) {
+		if (escaped.size() == 0) {
+			return;
+		}
+		CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+			.onMalformedInput(CodingErrorAction.REPORT)
+			.onUnmappableCharacter(CodingErrorAction.REPORT);
+		try {
+			CharBuffer chars = decoder.decode(ByteBuffer.wrap(escaped.toByteArray()));
+			chars.chars().filter(Character::isISOControl).findAny().ifPresent((control) -> {
+				throw new IllegalArgumentException("KV key '" + kvKey + "' escapes a control character");
+			});
+			key.append(chars);
+		}
+		catch (CharacterCodingException ex) {
+			throw new IllegalArgumentException("KV key '" + kvKey + "' escapes bytes that are not UTF-8", ex);
+		}
+		escaped.reset();
+	}
+
+	private static boolean isLiteral(char c) {
+		return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+	}
+
+	private static int hexValue(char c) {
+		if (c >= '0' && c <= '9') {
+			return c - '0';
+		}
+		if (c >= 'A' && c <= 'F') {
+			return c - 'A' + 10;
+		}
+		return -1;
+	}
+
+	private static String abbreviate(String key) {
+		return (key.length() <= 80) ? key : key.substring(0, 77) + "...";
+	}
+
+}

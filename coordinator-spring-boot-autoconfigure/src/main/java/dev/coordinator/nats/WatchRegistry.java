@@ -1,0 +1,124 @@
+package dev.coordinator.nats;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+import dev.coordinator.CoordinatorEvent;
+import dev.coordinator.Registration;
+
+/**
+ * The {@link dev.coordinator.Coordinator#watch watch} registrations of one coordinator, indexed by prefix.
+ *
+ * <p>Finding the watches of a key costs one hash look-up per distinct prefix length, however many watches
+ * there are. Closing a registration removes it, and the prefix with it when it was the last.
+ */
+final class WatchRegistry {
+
+	private final Map<String, List<Watch>> byPrefix = new ConcurrentHashMap<>();
+
+	/** Distinct prefix lengths in use, with how many prefixes have each length. */
+	private final ConcurrentSkipListMap<Integer, Integer> prefixLengths = new ConcurrentSkipListMap<>();
+
+	Registration register(String prefix, Consumer<CoordinatorEvent> handler) {
+		Watch watch = new Watch(prefix, handler);
+		this.byPrefix.compute(prefix, (key, watches) -> {
+			if (watches == null) {
+				this.prefixLengths.merge(prefix.length(), 1, Integer::sum);
+				watches = new CopyOnWriteArrayList<>();
+			}
+			watches.add(watch);
+			return watches;
+		});
+		return watch;
+	}
+
+	/**
+	 * Returns the watches whose prefix the key starts with, shorter prefixes first and in registration order
+	 * per prefix.
+	 */
+	List<Watch> matching(String key) {
+		List<Watch> handlers = null;
+		for (Integer length : this.prefixLengths.headMap(key.length(), true).keySet()) {
+			List<Watch> watches = this.byPrefix.get(key.substring(0, length));
+			if (watches != null) {
+				for (Watch watch : watches) {
+					if (handlers == null) {
+						handlers = new ArrayList<>(2);
+					}
+					handlers.add(watch);
+				}
+			}
+		}
+		return (handlers != null) ? handlers : List.of();
+	}
+
+	int size() {
+		return this.byPrefix.values().stream().mapToInt(List::size).sum();
+	}
+
+	void clear() {
+		this.byPrefix.clear();
+		this.prefixLengths.clear();
+	}
+
+	private void remove(Watch watch) {
+		this.byPrefix.computeIfPresent(watch.prefix, (key, watches) -> {
+			watches.remove(watch);
+			if (!watches.isEmpty()) {
+				return watches;
+			}
+			this.prefixLengths.computeIfPresent(key.length(), (length, count) -> (count > 1) ? count - 1 : null);
+			return null;
+		});
+	}
+
+	/**
+	 * One registration.
+	 */
+	final class Watch implements Registration {
+
+		private final String prefix;
+
+		private final Consumer<CoordinatorEvent> handler;
+
+		private final AtomicBoolean closed = new AtomicBoolean();
+
+		Watch(String prefix, Consumer<CoordinatorEvent> handler) {
+			this.prefix = prefix;
+			this.handler = handler;
+		}
+
+		/**
+		 * Hands an event to the handler unless the registration was closed.
+		 */
+		void deliver(CoordinatorEvent event) {
+			if (!this.closed.get()) {
+				this.handler.accept(event);
+			}
+		}
+
+		String prefix() {
+			return this.prefix;
+		}
+
+		@Override
+		public void close() {
+			if (this.closed.compareAndSet(false, true)) {
+				remove(this);
+			}
+		}
+
+		@Override
+		public String toString() {
+			return "Watch[prefix=" + this.prefix + "]";
+		}
+
+	}
+
+}

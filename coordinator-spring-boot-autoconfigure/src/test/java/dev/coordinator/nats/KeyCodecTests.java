@@ -1,0 +1,75 @@
+package dev.coordinator.nats;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+class KeyCodecTests {
+
+	@Test
+	void plainSegmentsBecomeSubjectTokens() {
+		assertThat(KeyCodec.encode("/nodes/node-1")).isEqualTo("nodes.node-1");
+		assertThat(KeyCodec.encode("/a")).isEqualTo("a");
+		assertThat(KeyCodec.decode("nodes.node-1")).isEqualTo("/nodes/node-1");
+	}
+
+	@Test
+	void otherCharactersAreEscapedAsUtf8Bytes() {
+		assertThat(KeyCodec.encode("/schema/org.table")).isEqualTo("schema.org=2Etable");
+		assertThat(KeyCodec.encode("/a=b")).isEqualTo("a=3Db");
+		assertThat(KeyCodec.encode("/caf\u00e9")).isEqualTo("caf=C3=A9");
+		assertThat(KeyCodec.encode("/with space/*/>")).isEqualTo("with=20space.=2A.=3E");
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "/nodes/node-1", "/a", "/a/b/c/d/e", "/schema/org.table", "/x=y", "/%41", "/caf\u00e9/\u00fcber",
+			"/emoji/\ud83d\ude80", "/dots/.../..", "/star/*/>", "/sp ace/tab\u00a0nbsp", "/UPPER/lower/123/_-",
+			"/=2E", "/$KV/x", "/a\\b", "/\u4e2d\u6587" })
+	void validKeysRoundTrip(String key) {
+		String encoded = KeyCodec.encode(key);
+		assertThat(encoded).matches("[A-Za-z0-9_=.-]+").doesNotStartWith(".").doesNotEndWith(".");
+		assertThat(KeyCodec.decode(encoded)).isEqualTo(key);
+	}
+
+	@Test
+	void distinctKeysNeverShareAnEncoding() {
+		assertThat(KeyCodec.encode("/a.b")).isNotEqualTo(KeyCodec.encode("/a/b"));
+		assertThat(KeyCodec.encode("/=2E")).isNotEqualTo(KeyCodec.encode("/."));
+	}
+
+	@Test
+	void invalidKeysAreRejectedWithTheReason() {
+		assertThatIllegalArgumentException().isThrownBy(() -> KeyCodec.encode("nodes/a")).withMessageContaining("start with '/'");
+		assertThatIllegalArgumentException().isThrownBy(() -> KeyCodec.encode("")).withMessageContaining("start with '/'");
+		assertThatIllegalArgumentException().isThrownBy(() -> KeyCodec.encode("/")).withMessageContaining("at least one segment");
+		assertThatIllegalArgumentException().isThrownBy(() -> KeyCodec.encode("/a//b")).withMessageContaining("empty segment");
+		assertThatIllegalArgumentException().isThrownBy(() -> KeyCodec.encode("/a/")).withMessageContaining("empty segment");
+		assertThatIllegalArgumentException().isThrownBy(() -> KeyCodec.encode("/a\nb")).withMessageContaining("control character U+000A");
+		assertThatIllegalArgumentException().isThrownBy(() -> KeyCodec.encode("/a\ud800")).withMessageContaining("unpaired surrogate");
+		assertThatIllegalArgumentException().isThrownBy(() -> KeyCodec.encode(null)).withMessageContaining("null");
+		assertThatIllegalArgumentException().isThrownBy(() -> KeyCodec.encode("/" + "x".repeat(KeyCodec.MAX_ENCODED_LENGTH + 1)))
+			.withMessageContaining("1025 characters, more than the 1024 allowed");
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "", ".a", "a.", "a..b", "a=2", "a=2e", "a=41", "a=2F", "a=FF", "a=0A", "a/b", "a*", "=C3" })
+	void kvKeysNotWrittenByTheCodecAreRejected(String kvKey) {
+		assertThatIllegalArgumentException().isThrownBy(() -> KeyCodec.decode(kvKey));
+	}
+
+	@Test
+	void prefixesBecomeServerSideFiltersOfTheirCompleteSegments() {
+		assertThat(KeyCodec.filter("/")).isEqualTo(">");
+		assertThat(KeyCodec.filter("")).isEqualTo(">");
+		assertThat(KeyCodec.filter("/no")).isEqualTo(">");
+		assertThat(KeyCodec.filter("/nodes/")).isEqualTo("nodes.>");
+		assertThat(KeyCodec.filter("/nodes/no")).isEqualTo("nodes.>");
+		assertThat(KeyCodec.filter("/a.b/c/")).isEqualTo("a=2Eb.c.>");
+		assertThatIllegalArgumentException().isThrownBy(() -> KeyCodec.filter("nodes/")).withMessageContaining("start with '/'");
+		assertThatIllegalArgumentException().isThrownBy(() -> KeyCodec.filter("/a//")).withMessageContaining("empty segment");
+	}
+
+}
