@@ -2,6 +2,7 @@ package dev.coordinator;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
@@ -53,6 +54,28 @@ public interface Coordinator {
 	 */
 	default long putJson(String key, Object value) {
 		return put(key, JsonValues.write(key, value));
+	}
+
+	/**
+	 * Stores a value and notifies every node's listeners without waiting for the server: many writes can be
+	 * in flight at once. Writes issued from one thread are stored in the order they were issued, except that a
+	 * write sent again after a lost acknowledgement may land after writes issued later.
+	 * @param key the key
+	 * @param value the value; an empty array is a value of its own
+	 * @return the revision the write got, or a {@link CoordinatorException} when the server did not store it
+	 * @throws IllegalArgumentException when the key or value is invalid (nothing is sent)
+	 */
+	CompletableFuture<Long> putAsync(String key, byte[] value);
+
+	/**
+	 * Stores a value as JSON and notifies every node's listeners without waiting for the server.
+	 * @param key the key
+	 * @param value the object to serialize with Jackson
+	 * @return the revision the write got
+	 * @see #putAsync(String, byte[])
+	 */
+	default CompletableFuture<Long> putJsonAsync(String key, Object value) {
+		return putAsync(key, JsonValues.write(key, value));
 	}
 
 	/**

@@ -8,6 +8,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -146,12 +148,15 @@ public class NatsCoordinator implements Coordinator, SmartLifecycle, Initializin
 
 	@Override
 	public long put(String key, byte[] value, boolean notify) {
-		String kvKey = KeyCodec.encode(key);
-		if (value == null) {
-			throw new IllegalArgumentException("Value for key '" + key + "' is null; use an empty array for an empty value");
-		}
-		requireValueSize(key, value.length);
+		String kvKey = encodeWrite(key, value);
 		return publish("put", key, kvKey, WireFormat.headers(nodeId(), notify, false), value, null);
+	}
+
+	@Override
+	public CompletableFuture<Long> putAsync(String key, byte[] value) {
+		String kvKey = encodeWrite(key, value);
+		return publishAsync(key, this.subjectPrefix + kvKey, WireFormat.headers(nodeId(), true, false), value,
+				publishOptions(null), 1);
 	}
 
 	@Override
@@ -341,15 +346,58 @@ public class NatsCoordinator implements Coordinator, SmartLifecycle, Initializin
 				event.getKey(), event.getRevision(), ex);
 	}
 
-	private long publish(String operation, String key, String kvKey, Headers headers, byte[] body,
-			@Nullable Long expectedRevision) {
+	private String encodeWrite(String key, byte[] value) {
+		String kvKey = KeyCodec.encode(key);
+		if (value == null) {
+			throw new IllegalArgumentException("Value for key '" + key + "' is null; use an empty array for an empty value");
+		}
+		requireValueSize(key, value.length);
+		return kvKey;
+	}
+
+	/**
+	 * Options of one write: its own message id, so that sending it again after a lost acknowledgement stores
+	 * it once, and optionally the revision the key must still have.
+	 */
+	private PublishOptions publishOptions(@Nullable Long expectedRevision) {
 		PublishOptions.Builder options = PublishOptions.builder()
 			.expectedStream(this.settings.streamName())
 			.messageId(NUID.nextGlobal());
 		if (expectedRevision != null) {
 			options.expectedLastSubjectSequence(expectedRevision);
 		}
-		PublishOptions publishOptions = options.build();
+		return options.build();
+	}
+
+	private CompletableFuture<Long> publishAsync(String key, String subject, Headers headers, byte[] body,
+			PublishOptions options, int attempt) {
+		CompletableFuture<PublishAck> acknowledged;
+		try {
+			acknowledged = this.jetStream.publishAsync(subject, headers, body, options);
+		}
+		catch (IllegalStateException ex) {
+			return CompletableFuture.failedFuture(new CoordinatorException("The put of key '" + key + "' failed: "
+					+ ex.getMessage(), ex));
+		}
+		return acknowledged.thenApply(PublishAck::getSeqno).exceptionallyCompose((failure) -> {
+			Throwable cause = (failure instanceof CompletionException && failure.getCause() != null)
+					? failure.getCause() : failure;
+			if (cause instanceof JetStreamApiException refused) {
+				return CompletableFuture.failedFuture(new CoordinatorException("The server refused the put of key '"
+						+ key + "': " + refused.getMessage(), refused));
+			}
+			if (attempt < this.settings.writes().attempts()) {
+				return publishAsync(key, subject, headers, body, options, attempt + 1);
+			}
+			return CompletableFuture.failedFuture(new CoordinatorException("The put of key '" + key
+					+ "' was not acknowledged after " + attempt + " attempts, so it may or may not have been stored; "
+					+ "read the key to find out. Last failure: " + cause.getMessage(), cause));
+		});
+	}
+
+	private long publish(String operation, String key, String kvKey, Headers headers, byte[] body,
+			@Nullable Long expectedRevision) {
+		PublishOptions publishOptions = publishOptions(expectedRevision);
 		String subject = this.subjectPrefix + kvKey;
 		int attempts = this.settings.writes().attempts();
 		IOException lastFailure = null;
