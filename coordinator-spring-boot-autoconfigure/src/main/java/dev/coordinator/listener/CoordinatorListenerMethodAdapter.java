@@ -35,11 +35,17 @@ public class CoordinatorListenerMethodAdapter extends ApplicationListenerMethodA
 	 * @throws IllegalStateException when the method or its annotation is not valid
 	 */
 	public CoordinatorListenerMethodAdapter(String beanName, Class<?> targetClass, Method method) {
-		super(beanName, targetClass, method);
-		CoordinatorListener annotation = AnnotatedElementUtils.findMergedAnnotation(method, CoordinatorListener.class);
-		if (annotation == null) {
-			throw new IllegalStateException("No @CoordinatorListener on " + method);
-		}
+		super(beanName, targetClass, validated(method));
+		CoordinatorListener annotation = annotation(method);
+		this.prefix = annotation.prefix();
+		this.actions = EnumSet.of(annotation.actions()[0], annotation.actions());
+	}
+
+	/**
+	 * Checks the method before Spring's own checks, so that a mistake is reported in this annotation's terms.
+	 */
+	private static Method validated(Method method) {
+		CoordinatorListener annotation = annotation(method);
 		Class<?>[] parameters = method.getParameterTypes();
 		if (parameters.length != 1 || !parameters[0].isAssignableFrom(CoordinatorEvent.class)) {
 			throw new IllegalStateException("@CoordinatorListener method " + describe(method)
@@ -54,8 +60,15 @@ public class CoordinatorListenerMethodAdapter extends ApplicationListenerMethodA
 			throw new IllegalStateException("@CoordinatorListener method " + describe(method)
 					+ " lists no actions; leave 'actions' out to receive PUT and DELETE");
 		}
-		this.prefix = prefix;
-		this.actions = EnumSet.of(annotation.actions()[0], annotation.actions());
+		return method;
+	}
+
+	private static CoordinatorListener annotation(Method method) {
+		CoordinatorListener annotation = AnnotatedElementUtils.findMergedAnnotation(method, CoordinatorListener.class);
+		if (annotation == null) {
+			throw new IllegalStateException("No @CoordinatorListener on " + method);
+		}
+		return annotation;
 	}
 
 	/**

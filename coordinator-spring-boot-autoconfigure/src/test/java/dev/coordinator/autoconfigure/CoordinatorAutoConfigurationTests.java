@@ -1,0 +1,268 @@
+package dev.coordinator.autoconfigure;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+import dev.coordinator.Coordinator;
+import dev.coordinator.CoordinatorEntry;
+import dev.coordinator.CoordinatorEvent;
+import dev.coordinator.Registration;
+import dev.coordinator.listener.CoordinatorListenerFactory;
+import dev.coordinator.nats.NatsCoordinator;
+import dev.coordinator.nats.NatsCoordinatorSettings;
+import dev.coordinator.test.NatsServerProcess;
+import io.nats.client.Connection;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import io.nats.client.api.StorageType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class CoordinatorAutoConfigurationTests {
+
+	private static NatsServerProcess server;
+
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(CoordinatorAutoConfiguration.class));
+
+	@BeforeAll
+	static void startServer() {
+		server = NatsServerProcess.start();
+	}
+
+	@AfterAll
+	static void stopServer() {
+		server.close();
+	}
+
+	private ApplicationContextRunner connected() {
+		return this.contextRunner.withPropertyValues("coordinator.nats.servers=" + server.url());
+	}
+
+	@Test
+	void createsConnectionCoordinatorAndListenerFactory() {
+		connected().withPropertyValues("coordinator.node-id=n1").run((context) -> {
+			assertThat(context).hasSingleBean(Connection.class)
+				.hasSingleBean(NatsCoordinator.class)
+				.hasSingleBean(CoordinatorListenerFactory.class)
+				.hasSingleBean(NatsCoordinatorSettings.class)
+				.hasSingleBean(CoordinatorConnectionDetails.class);
+			Coordinator coordinator = context.getBean(Coordinator.class);
+			assertThat(coordinator.nodeId()).isEqualTo("n1");
+			assertThat(context.getBean(NatsCoordinator.class).isRunning()).isTrue();
+			assertThat(context.getBean(Connection.class).getOptions().getConnectionName()).isEqualTo("coordinator-n1");
+		});
+	}
+
+	@Test
+	void disabledByProperty() {
+		connected().withPropertyValues("coordinator.enabled=false")
+			.run((context) -> assertThat(context).doesNotHaveBean(Coordinator.class).doesNotHaveBean(Connection.class));
+	}
+
+	@Test
+	void backsOffWithoutTheNatsClient() {
+		connected().withClassLoader(new FilteredClassLoader(Connection.class))
+			.run((context) -> assertThat(context).doesNotHaveBean(Coordinator.class));
+	}
+
+	@Test
+	void backsOffForTheApplicationsCoordinator() {
+		connected().withUserConfiguration(OwnCoordinatorConfiguration.class).run((context) -> {
+			assertThat(context).hasSingleBean(Coordinator.class).doesNotHaveBean(NatsCoordinator.class);
+			assertThat(context.getBean(Coordinator.class).nodeId()).isEqualTo("own");
+		});
+	}
+
+	@Test
+	void usesTheApplicationsConnectionAndLeavesItOpen() throws Exception {
+		try (Connection own = Nats.connect(server.url())) {
+			this.contextRunner.withBean(Connection.class, () -> own, (definition) -> definition.setDestroyMethodName(""))
+				.withPropertyValues("coordinator.nats.servers=nats://127.0.0.1:1")
+				.run((context) -> {
+					assertThat(context).hasSingleBean(Connection.class).hasSingleBean(NatsCoordinator.class);
+					assertThat(context.getBean(Connection.class)).isSameAs(own);
+				});
+			assertThat(own.getStatus()).isEqualTo(Connection.Status.CONNECTED);
+		}
+	}
+
+	@Test
+	void connectionDetailsBeanTakesPrecedenceOverProperties() {
+		this.contextRunner.withPropertyValues("coordinator.nats.servers=nats://127.0.0.1:1")
+			.withBean(CoordinatorConnectionDetails.class, () -> () -> List.of(server.url()))
+			.run((context) -> {
+				assertThat(context).hasNotFailed().hasSingleBean(CoordinatorConnectionDetails.class);
+				assertThat(context.getBean(Connection.class).getConnectedUrl()).isEqualTo(server.url());
+			});
+	}
+
+	@Test
+	void propertiesAreBoundToTheSettings() {
+		connected().withPropertyValues("coordinator.node-id=node-7", "coordinator.namespace=orders",
+				"coordinator.bucket.history=5", "coordinator.bucket.storage=memory", "coordinator.bucket.max-value-size=64KB",
+				"coordinator.consumer.ack-wait=45s", "coordinator.consumer.max-ack-pending=500",
+				"coordinator.consumer.inactive-threshold=10m", "coordinator.consumer.batch-size=50",
+				"coordinator.consumer.shutdown-timeout=3s", "coordinator.write.timeout=1s", "coordinator.write.attempts=5",
+				"coordinator.nats.connection-name=orders-7", "coordinator.nats.ping-interval=7s",
+				"coordinator.nats.max-reconnects=12", "coordinator.nats.reconnect-wait=250ms")
+			.run((context) -> {
+				NatsCoordinatorSettings settings = context.getBean(NatsCoordinatorSettings.class);
+				assertThat(settings.nodeId()).isEqualTo("node-7");
+				assertThat(settings.bucketName()).isEqualTo("orders");
+				assertThat(settings.durableName()).isEqualTo("orders_node-7");
+				assertThat(settings.bucket()).isEqualTo(new NatsCoordinatorSettings.Bucket(5, StorageType.Memory, 1, 65536));
+				assertThat(settings.consumer()).isEqualTo(new NatsCoordinatorSettings.Consumer(Duration.ofSeconds(45), 500,
+						Duration.ofMinutes(10), 50, Duration.ofSeconds(3)));
+				assertThat(settings.writes()).isEqualTo(new NatsCoordinatorSettings.Writes(Duration.ofSeconds(1), 5));
+				Options options = context.getBean(Connection.class).getOptions();
+				assertThat(options.getConnectionName()).isEqualTo("orders-7");
+				assertThat(options.getPingInterval()).isEqualTo(Duration.ofSeconds(7));
+				assertThat(options.getMaxReconnect()).isEqualTo(12);
+				assertThat(options.getReconnectWait()).isEqualTo(Duration.ofMillis(250));
+			});
+	}
+
+	@Test
+	void defaultsMatchTheSettingsDefaultsAndTheClientsWhereTheyShould() {
+		CoordinatorProperties properties = new CoordinatorProperties();
+		properties.setNodeId("n");
+		assertThat(CoordinatorAutoConfiguration.settings(properties)).isEqualTo(NatsCoordinatorSettings.defaults("n",
+				"coordinator"));
+		Options client = new Options.Builder().build();
+		assertThat(properties.getNats().getConnectionTimeout()).isEqualTo(client.getConnectionTimeout());
+		assertThat(properties.getNats().getReconnectWait()).isEqualTo(client.getReconnectWait());
+		// Deliberately not the client's: a coordinator node reconnects for as long as it runs (client: 60
+		// attempts) and notices a half-dead connection within seconds (client: pings every 2 minutes).
+		assertThat(properties.getNats().getMaxReconnects()).isEqualTo(-1).isNotEqualTo(client.getMaxReconnect());
+		assertThat(properties.getNats().getPingInterval()).isLessThan(client.getPingInterval());
+	}
+
+	@Test
+	void generatesANodeIdWhenNoneIsSet() {
+		connected().run((context) -> assertThat(context.getBean(Coordinator.class).nodeId()).matches("node-[0-9a-f]{8}"));
+	}
+
+	@Test
+	void invalidNodeIdFailsNamingTheProperty() {
+		connected().withPropertyValues("coordinator.node-id=node.1").run((context) -> assertThat(context).getFailure()
+			.rootCause()
+			.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+			.hasMessageContaining("coordinator.node-id")
+			.hasMessageContaining("node.1"));
+	}
+
+	@Test
+	void invalidBucketSettingsFailNamingTheGroup() {
+		connected().withPropertyValues("coordinator.node-id=n", "coordinator.bucket.history=65")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+				.hasMessageContaining("coordinator.bucket")
+				.hasMessageContaining("history must be 1 to 64"));
+	}
+
+	@Test
+	void unreachableServerFailsWithAnExplanation() {
+		int port = NatsServerProcess.freePort();
+		this.contextRunner
+			.withPropertyValues("coordinator.nats.servers=nats://user:secret@127.0.0.1:" + port,
+					"coordinator.nats.connection-timeout=500ms")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				NatsConnectionException failure = findCause(context.getStartupFailure(), NatsConnectionException.class);
+				assertThat(failure.getServers()).containsExactly("nats://***@127.0.0.1:" + port);
+				for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+					assertThat(cause.getMessage()).doesNotContain("secret");
+				}
+				var analysis = new CoordinatorFailureAnalyzer().analyze(context.getStartupFailure());
+				assertThat(analysis.getDescription()).contains("could not connect to NATS").doesNotContain("secret");
+				assertThat(analysis.getAction()).contains("coordinator.nats.servers").contains("nats-server -js");
+			});
+	}
+
+	private static <T extends Throwable> T findCause(Throwable failure, Class<T> type) {
+		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+			if (type.isInstance(cause)) {
+				return type.cast(cause);
+			}
+		}
+		throw new AssertionError("No " + type.getSimpleName() + " in " + failure);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class OwnCoordinatorConfiguration {
+
+		@Bean
+		Coordinator ownCoordinator() {
+			return new OwnCoordinator();
+		}
+
+	}
+
+	/**
+	 * Stands in for another implementation of the interface; only its identity is checked.
+	 */
+	static class OwnCoordinator implements Coordinator {
+
+		@Override
+		public String nodeId() {
+			return "own";
+		}
+
+		@Override
+		public long put(String key, byte[] value, boolean notify) {
+			throw new UnsupportedOperationException();
+		}
+
+		@Override
+		public CompletableFuture<Long> putAsync(String key, byte[] value) {
+			throw new UnsupportedOperationException();
+		}
+
+		@Override
+		public Optional<CoordinatorEntry> get(String key) {
+			throw new UnsupportedOperationException();
+		}
+
+		@Override
+		public boolean delete(String key, boolean notify) {
+			throw new UnsupportedOperationException();
+		}
+
+		@Override
+		public int deletePrefix(String prefix) {
+			throw new UnsupportedOperationException();
+		}
+
+		@Override
+		public List<String> keys(String prefix) {
+			throw new UnsupportedOperationException();
+		}
+
+		@Override
+		public List<CoordinatorEntry> list(String prefix) {
+			throw new UnsupportedOperationException();
+		}
+
+		@Override
+		public Registration watch(String prefix, Consumer<CoordinatorEvent> handler) {
+			throw new UnsupportedOperationException();
+		}
+
+	}
+
+}
