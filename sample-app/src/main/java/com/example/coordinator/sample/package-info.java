@@ -1,0 +1,4 @@
+/**
+ * Sample cluster node built on the coordinator starter.
+ */
+package com.example.coordinator.sample;
