@@ -29,8 +29,10 @@ public class CoordinatorEvent extends ApplicationEvent {
 
 	private final boolean local;
 
+	private final boolean replay;
+
 	/**
-	 * Creates an event.
+	 * Creates a live event.
 	 * @param source the coordinator that received the change
 	 * @param key the key that changed
 	 * @param action what happened to the key
@@ -42,6 +44,23 @@ public class CoordinatorEvent extends ApplicationEvent {
 	 */
 	public CoordinatorEvent(Coordinator source, String key, CoordinatorAction action, byte @Nullable [] value,
 			long revision, @Nullable String origin, Instant writtenAt, boolean local) {
+		this(source, key, action, value, revision, origin, writtenAt, local, false);
+	}
+
+	/**
+	 * Creates an event.
+	 * @param source the coordinator that received the change
+	 * @param key the key that changed
+	 * @param action what happened to the key
+	 * @param value the new value for a PUT, {@code null} for a DELETE
+	 * @param revision the revision of the change
+	 * @param origin the id of the node that wrote it, {@code null} when a program that is not a node did
+	 * @param writtenAt when the server stored the change
+	 * @param local whether this node wrote the change
+	 * @param replay whether the event replays existing state rather than reporting a change as it happens
+	 */
+	public CoordinatorEvent(Coordinator source, String key, CoordinatorAction action, byte @Nullable [] value,
+			long revision, @Nullable String origin, Instant writtenAt, boolean local, boolean replay) {
 		super(source);
 		this.key = Objects.requireNonNull(key, "key");
 		this.action = Objects.requireNonNull(action, "action");
@@ -53,6 +72,7 @@ public class CoordinatorEvent extends ApplicationEvent {
 		this.origin = origin;
 		this.writtenAt = Objects.requireNonNull(writtenAt, "writtenAt");
 		this.local = local;
+		this.replay = replay;
 	}
 
 	/**
@@ -128,10 +148,20 @@ public class CoordinatorEvent extends ApplicationEvent {
 		return this.local;
 	}
 
+	/**
+	 * Returns whether this event replays existing state: the entries that existed when an
+	 * {@link CoordinatorListener#initialState() initial-state} listener started, or the differences found by a
+	 * {@link CoordinatorResyncEvent resync}. Only initial-state listeners receive replayed events.
+	 * @return {@code true} for replayed state, {@code false} for a change as it happens
+	 */
+	public boolean isReplay() {
+		return this.replay;
+	}
+
 	@Override
 	public String toString() {
 		return "CoordinatorEvent[" + this.action + " " + this.key + " revision=" + this.revision + " origin="
-				+ this.origin + "]";
+				+ this.origin + (this.replay ? " replay" : "") + "]";
 	}
 
 }

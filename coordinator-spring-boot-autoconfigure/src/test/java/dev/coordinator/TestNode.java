@@ -1,10 +1,17 @@
 package dev.coordinator;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import dev.coordinator.nats.NatsCoordinator;
+
 import org.springframework.boot.WebApplicationType;
+import org.springframework.context.ApplicationEvent;
+import org.springframework.context.event.EventListener;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -40,6 +47,10 @@ final class TestNode implements AutoCloseable {
 		return this.context.getBean(Coordinator.class);
 	}
 
+	NatsCoordinator natsCoordinator() {
+		return this.context.getBean(NatsCoordinator.class);
+	}
+
 	Listeners listeners() {
 		return this.context.getBean(Listeners.class);
 	}
@@ -66,7 +77,11 @@ final class TestNode implements AutoCloseable {
 	static class NodeConfiguration {
 
 		@Bean
-		Listeners listeners() {
+		NatsCoordinator natsCoordinator() {
+		return this.context.getBean(NatsCoordinator.class);
+	}
+
+	Listeners listeners() {
 			return new Listeners();
 		}
 
@@ -87,6 +102,15 @@ final class TestNode implements AutoCloseable {
 
 		final List<CoordinatorEvent> afterFailure = new CopyOnWriteArrayList<>();
 
+		/** What an initial-state listener of {@code /state/} believes is stored: key to value. */
+		final Map<String, String> stateView = new ConcurrentHashMap<>();
+
+		final List<CoordinatorEvent> stateEvents = new CopyOnWriteArrayList<>();
+
+		final List<ApplicationEvent> lifecycle = new CopyOnWriteArrayList<>();
+
+		final List<CoordinatorListenerFailedEvent> failures = new CopyOnWriteArrayList<>();
+
 		@CoordinatorListener
 		void onAny(CoordinatorEvent event) {
 			this.all.add(event);
@@ -105,6 +129,27 @@ final class TestNode implements AutoCloseable {
 		@CoordinatorListener(prefix = "/schema/")
 		void onSchema(CoordinatorEvent event) {
 			this.schema.add(event);
+		}
+
+		@CoordinatorListener(prefix = "/state/", initialState = true)
+		void onState(CoordinatorEvent event) {
+			this.stateEvents.add(event);
+			if (event.getAction() == CoordinatorAction.PUT) {
+				this.stateView.put(event.getKey(), new String(event.getValue(), StandardCharsets.UTF_8));
+			}
+			else {
+				this.stateView.remove(event.getKey());
+			}
+		}
+
+		@EventListener({ CoordinatorSyncedEvent.class, CoordinatorResyncEvent.class })
+		void onLifecycle(ApplicationEvent event) {
+			this.lifecycle.add(event);
+		}
+
+		@EventListener
+		void onFailure(CoordinatorListenerFailedEvent event) {
+			this.failures.add(event);
 		}
 
 		@Order(1)

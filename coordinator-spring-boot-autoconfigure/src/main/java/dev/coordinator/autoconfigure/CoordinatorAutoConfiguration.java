@@ -6,22 +6,26 @@ import java.util.function.Supplier;
 
 import dev.coordinator.Coordinator;
 import dev.coordinator.listener.CoordinatorListenerFactory;
+import dev.coordinator.listener.ListenerRetryPolicy;
 import dev.coordinator.nats.NatsCoordinator;
 import dev.coordinator.nats.NatsCoordinatorSettings;
 import io.nats.client.Connection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Role;
+import org.springframework.core.env.Environment;
 
 /**
  * Auto-configuration of the {@link Coordinator}: a NATS connection, a {@link NatsCoordinator} on it, and the
@@ -59,15 +63,20 @@ public final class CoordinatorAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean(Coordinator.class)
 	NatsCoordinator natsCoordinator(Connection natsConnection, NatsCoordinatorSettings settings,
-			ApplicationEventPublisher applicationEventPublisher) {
-		return new NatsCoordinator(natsConnection, settings, applicationEventPublisher);
+			ApplicationEventPublisher applicationEventPublisher, ObjectProvider<CoordinatorListenerFactory> listenerFactory) {
+		NatsCoordinator coordinator = new NatsCoordinator(natsConnection, settings, applicationEventPublisher);
+		listenerFactory.ifAvailable((factory) -> coordinator.setInitialStatePrefixes(factory.getInitialState()::prefixes));
+		return coordinator;
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
 	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
-	static CoordinatorListenerFactory coordinatorListenerFactory() {
-		return new CoordinatorListenerFactory();
+	static CoordinatorListenerFactory coordinatorListenerFactory(Environment environment) {
+		// Created before configuration properties beans can be: bind its one group directly.
+		CoordinatorProperties.Listener listener = Binder.get(environment)
+			.bindOrCreate("coordinator.listener", CoordinatorProperties.Listener.class);
+		return new CoordinatorListenerFactory(listenerRetryPolicy(listener));
 	}
 
 	static NatsCoordinatorSettings settings(CoordinatorProperties properties) {
@@ -90,7 +99,16 @@ public final class CoordinatorAutoConfiguration {
 						consumer.getMaxAckPending(), consumer.getInactiveThreshold(), consumer.getBatchSize(),
 						consumer.getShutdownTimeout())),
 				bind("coordinator.write", write,
-						() -> new NatsCoordinatorSettings.Writes(write.getTimeout(), write.getAttempts())));
+						() -> new NatsCoordinatorSettings.Writes(write.getTimeout(), write.getAttempts())),
+				listenerRetryPolicy(properties.getListener()),
+				bind("coordinator.dead-letters", properties.getDeadLetters(),
+						() -> new NatsCoordinatorSettings.DeadLetters(properties.getDeadLetters().isEnabled(),
+								properties.getDeadLetters().getMaxAge())));
+	}
+
+	static ListenerRetryPolicy listenerRetryPolicy(CoordinatorProperties.Listener listener) {
+		return bind("coordinator.listener", listener, () -> new ListenerRetryPolicy(listener.getAttempts(),
+				listener.getBackoff(), listener.getMaxBackoff()));
 	}
 
 	private static void requireName(String property, String value) {

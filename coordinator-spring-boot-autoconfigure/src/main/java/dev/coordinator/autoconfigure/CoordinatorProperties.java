@@ -41,6 +41,10 @@ public class CoordinatorProperties {
 
 	private final Write write = new Write();
 
+	private final Listener listener = new Listener();
+
+	private final DeadLetters deadLetters = new DeadLetters();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -79,6 +83,14 @@ public class CoordinatorProperties {
 
 	public Write getWrite() {
 		return this.write;
+	}
+
+	public Listener getListener() {
+		return this.listener;
+	}
+
+	public DeadLetters getDeadLetters() {
+		return this.deadLetters;
 	}
 
 	/**
@@ -371,6 +383,85 @@ public class CoordinatorProperties {
 
 		public void setAttempts(int attempts) {
 			this.attempts = attempts;
+		}
+
+	}
+
+	/**
+	 * Retries of listeners that throw. Retries run before the next event, so events of a key keep their order.
+	 */
+	public static class Listener {
+
+		/**
+		 * Calls of a failing listener per event; after the last one the event is a dead letter for it.
+		 */
+		private int attempts = 3;
+
+		/**
+		 * Wait after the first failed call; doubled after each further one.
+		 */
+		private Duration backoff = Duration.ofMillis(100);
+
+		/**
+		 * Longest wait between two calls.
+		 */
+		private Duration maxBackoff = Duration.ofSeconds(1);
+
+		public int getAttempts() {
+			return this.attempts;
+		}
+
+		public void setAttempts(int attempts) {
+			this.attempts = attempts;
+		}
+
+		public Duration getBackoff() {
+			return this.backoff;
+		}
+
+		public void setBackoff(Duration backoff) {
+			this.backoff = backoff;
+		}
+
+		public Duration getMaxBackoff() {
+			return this.maxBackoff;
+		}
+
+		public void setMaxBackoff(Duration maxBackoff) {
+			this.maxBackoff = maxBackoff;
+		}
+
+	}
+
+	/**
+	 * Recording of dead letters in the stream '<namespace>_dead_letters'.
+	 */
+	public static class DeadLetters {
+
+		/**
+		 * Whether to record dead letters in the stream; they are logged either way.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * How long the stream keeps a dead letter.
+		 */
+		private Duration maxAge = Duration.ofDays(7);
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public Duration getMaxAge() {
+			return this.maxAge;
+		}
+
+		public void setMaxAge(Duration maxAge) {
+			this.maxAge = maxAge;
 		}
 
 	}

@@ -2,9 +2,11 @@ package dev.coordinator.nats;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import dev.coordinator.CoordinatorException;
@@ -14,8 +16,8 @@ import io.nats.client.ConsumerContext;
 import io.nats.client.IterableConsumer;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
-import io.nats.client.JetStreamStatusCheckedException;
 import io.nats.client.JetStreamOptions;
+import io.nats.client.JetStreamStatusCheckedException;
 import io.nats.client.Message;
 import io.nats.client.api.AckPolicy;
 import io.nats.client.api.ConsumerConfiguration;
@@ -30,14 +32,21 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The consumer is created once, with deliver policy {@code New}, and from then on only resumed: on
  * reconnect and on restart with the same node id the server continues after the last acknowledged event.
- * Messages are handed to the {@link Processor} on this consumer's own thread, one at a time in stream order,
- * and acknowledged only after it returned. A message delivered again (its acknowledgement was lost, or it
- * outlived the ack wait) whose key already had this or a later revision processed is acknowledged without
- * being processed again.
+ * Messages are handed to the {@link Callbacks} on this consumer's own thread, one at a time in stream order,
+ * and acknowledged only after they returned; while one is processed, the server is told every third of the
+ * ack wait that it is in progress, so a slow listener does not cause redelivery. A message delivered again
+ * (its acknowledgement was lost) whose key already had this or a later revision processed is acknowledged
+ * without being processed again.
+ *
+ * <p>When the consumer is gone (deleted after the inactive threshold, or by an operator), the place in the
+ * log is lost: the {@link Callbacks#resync resync} callback reads the stored state, and the consumer is
+ * created again after the revision that state reflects.
  */
 final class EventLogConsumer {
 
 	private static final Logger logger = LoggerFactory.getLogger(EventLogConsumer.class);
+
+	private static final int CONSUMER_NOT_FOUND = 10014;
 
 	private static final Duration POLL = Duration.ofMillis(250);
 
@@ -45,58 +54,79 @@ final class EventLogConsumer {
 
 	private static final Duration RETRY_DELAY = Duration.ofSeconds(1);
 
+	private static final Duration IDLE_CHECK = Duration.ofSeconds(10);
+
 	private final Connection connection;
 
 	private final NatsCoordinatorSettings settings;
 
 	private final JetStreamOptions jetStreamOptions;
 
-	private final Processor processor;
+	private final Callbacks callbacks;
 
-	/** Highest revision processed per subject, so that redelivered messages are processed once. */
-	private final Map<String, Long> processedRevisions = new HashMap<>();
+	/**
+	 * Highest revision processed per subject, for the messages delivered again. Only messages above the ack
+	 * floor are delivered again, and at most max-ack-pending of them, so the most recent subjects suffice.
+	 */
+	private final Map<String, Long> processedRevisions;
+
+	private volatile long lastProcessedRevision;
+
+	private volatile @Nullable Message inProcess;
 
 	private volatile boolean running;
 
-	private @Nullable Thread thread;
+	private boolean synced;
 
 	private @Nullable CountDownLatch stopped;
 
+	private @Nullable ScheduledExecutorService progress;
+
 	EventLogConsumer(Connection connection, NatsCoordinatorSettings settings, JetStreamOptions jetStreamOptions,
-			Processor processor) {
+			Callbacks callbacks) {
 		this.connection = connection;
 		this.settings = settings;
 		this.jetStreamOptions = jetStreamOptions;
-		this.processor = processor;
+		this.callbacks = callbacks;
+		int window = 2 * settings.consumer().maxAckPending();
+		this.processedRevisions = new LinkedHashMap<>(window, 0.75f, true) {
+
+			@Override
+			protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+				return size() > window;
+			}
+
+		};
 	}
 
 	/**
 	 * Creates this node's durable consumer, or resumes the one a previous run of the node left.
 	 */
 	void prepare() throws IOException, JetStreamApiException {
-		JetStreamManagement management = this.connection.jetStreamManagement(this.jetStreamOptions);
+		JetStreamManagement management = management();
 		String stream = this.settings.streamName();
 		String durable = this.settings.durableName();
-		ConsumerConfiguration wanted = configuration(null);
-		ConsumerInfo existing = findConsumer(management, stream, durable);
+		ConsumerInfo existing = findConsumer(management);
 		if (existing == null) {
-			ConsumerInfo created = management.addOrUpdateConsumer(stream, wanted);
-			logger.info("Created durable consumer '{}' of stream '{}': node '{}' receives changes from revision {} on",
-					durable, stream, this.settings.nodeId(), created.getDelivered().getStreamSequence() + 1);
+			ConsumerInfo created = management.addOrUpdateConsumer(stream, configuration(DeliverPolicy.New, 0));
+			logger.info("Created durable consumer '{}' of stream '{}': node '{}' receives changes from revision {} on. "
+					+ "(A node that ran before with this id and was away longer than the inactive threshold missed "
+					+ "the changes in between; initial-state listeners receive the stored state.)", durable, stream,
+					this.settings.nodeId(), created.getDelivered().getStreamSequence() + 1);
 			return;
 		}
 		ConsumerConfiguration current = existing.getConsumerConfiguration();
 		if (current.getAckPolicy() != AckPolicy.Explicit || current.getFilterSubject() != null
 				|| current.getDeliverSubject() != null) {
 			throw new CoordinatorException("Consumer '" + durable + "' of stream '" + stream
-					+ "' exists but is not a coordinator consumer (ack policy " + current.getAckPolicy()
-					+ ", filter " + current.getFilterSubject() + ", deliver subject " + current.getDeliverSubject()
+					+ "' exists but is not a coordinator consumer (ack policy " + current.getAckPolicy() + ", filter "
+					+ current.getFilterSubject() + ", deliver subject " + current.getDeliverSubject()
 					+ "); delete it or give this node another coordinator.node-id");
 		}
-		if (!current.getAckWait().equals(wanted.getAckWait())
-				|| current.getMaxAckPending() != wanted.getMaxAckPending()
+		ConsumerConfiguration wanted = configuration(current.getDeliverPolicy(), current.getStartSequence());
+		if (!current.getAckWait().equals(wanted.getAckWait()) || current.getMaxAckPending() != wanted.getMaxAckPending()
 				|| !current.getInactiveThreshold().equals(wanted.getInactiveThreshold())) {
-			management.addOrUpdateConsumer(stream, configuration(current.getDeliverPolicy()));
+			management.addOrUpdateConsumer(stream, wanted);
 		}
 		logger.info("Resuming durable consumer '{}' of stream '{}' after revision {} ({} changes waiting)", durable,
 				stream, existing.getAckFloor().getStreamSequence(), existing.getNumPending() + existing.getNumAckPending());
@@ -111,9 +141,16 @@ final class EventLogConsumer {
 		}
 		this.running = true;
 		this.stopped = new CountDownLatch(1);
+		long interval = Math.max(this.settings.consumer().ackWait().toMillis() / 3, 100);
+		ScheduledExecutorService progressTimer = Executors.newSingleThreadScheduledExecutor((task) -> {
+			Thread thread = new Thread(task, "coordinator-" + this.settings.namespace() + "-progress");
+			thread.setDaemon(true);
+			return thread;
+		});
+		progressTimer.scheduleAtFixedRate(this::reportProgress, interval, interval, TimeUnit.MILLISECONDS);
+		this.progress = progressTimer;
 		Thread reader = new Thread(this::run, "coordinator-" + this.settings.namespace() + "-events");
 		reader.setDaemon(true);
-		this.thread = reader;
 		reader.start();
 	}
 
@@ -144,20 +181,34 @@ final class EventLogConsumer {
 			Thread.currentThread().interrupt();
 			return false;
 		}
+		finally {
+			ScheduledExecutorService progressTimer = this.progress;
+			if (progressTimer != null) {
+				progressTimer.shutdownNow();
+			}
+		}
 	}
 
 	boolean isRunning() {
 		return this.running;
 	}
 
+	long lastProcessedRevision() {
+		return this.lastProcessedRevision;
+	}
+
 	private void run() {
 		try {
+			if (!this.synced) {
+				this.callbacks.synchronize();
+				this.synced = true;
+			}
 			while (this.running) {
 				try (IterableConsumer messages = iterate()) {
 					read(messages);
 				}
 				catch (JetStreamStatusCheckedException | IOException | JetStreamApiException ex) {
-					if (this.running) {
+					if (this.running && !recoverLostConsumer()) {
 						logger.warn("Reading events of '{}' failed: {}; retrying in {}", this.settings.durableName(),
 								ex.getMessage(), RETRY_DELAY);
 						sleep(RETRY_DELAY);
@@ -182,17 +233,55 @@ final class EventLogConsumer {
 		}
 	}
 
+	/**
+	 * When the consumer is gone, resynchronises and creates it again after the revision the state reflects.
+	 * @return whether the consumer was lost and has been recreated
+	 */
+	private boolean recoverLostConsumer() {
+		try {
+			JetStreamManagement management = management();
+			if (findConsumer(management) != null) {
+				return false;
+			}
+			long last = this.lastProcessedRevision;
+			logger.warn("Durable consumer '{}' is gone (deleted after {} without contact, or by an operator): this node "
+					+ "lost its place in the log after revision {} and resynchronises with the stored state",
+					this.settings.durableName(), this.settings.consumer().inactiveThreshold(), last);
+			long revision = this.callbacks.resync("durable consumer '" + this.settings.durableName() + "' was gone", last);
+			this.processedRevisions.clear();
+			management.addOrUpdateConsumer(this.settings.streamName(),
+					configuration(DeliverPolicy.ByStartSequence, revision + 1));
+			logger.info("Created durable consumer '{}' again from revision {}", this.settings.durableName(), revision + 1);
+			return true;
+		}
+		catch (IOException | JetStreamApiException | CoordinatorException ex) {
+			logger.warn("Could not check or recreate durable consumer '{}': {}", this.settings.durableName(),
+					ex.getMessage());
+			return false;
+		}
+	}
+
 	private IterableConsumer iterate() throws IOException, JetStreamApiException {
 		ConsumerContext context = this.connection.getConsumerContext(this.settings.streamName(),
 				this.settings.durableName(), this.jetStreamOptions);
 		return context.iterate(ConsumeOptions.builder().batchSize(this.settings.consumer().batchSize()).build());
 	}
 
-	private void read(IterableConsumer messages) throws JetStreamStatusCheckedException, InterruptedException {
+	private void read(IterableConsumer messages)
+			throws JetStreamStatusCheckedException, InterruptedException, IOException, JetStreamApiException {
+		long idleSince = System.nanoTime();
 		while (this.running) {
 			Message message = messages.nextMessage(POLL);
 			if (message != null) {
 				handle(message);
+				idleSince = System.nanoTime();
+			}
+			else if (System.nanoTime() - idleSince > IDLE_CHECK.toNanos()) {
+				// A consumer deleted while nothing is pending shows no error: look for it now and then.
+				if (findConsumer(management()) == null) {
+					throw new IOException("durable consumer '" + this.settings.durableName() + "' is gone");
+				}
+				idleSince = System.nanoTime();
 			}
 		}
 		messages.stop();
@@ -212,12 +301,33 @@ final class EventLogConsumer {
 		Long processed = this.processedRevisions.get(subject);
 		if (processed != null && revision <= processed) {
 			logger.debug("Skipping revision {} of '{}': revision {} was processed already", revision, subject, processed);
+			this.callbacks.duplicate();
 			acknowledge(message, false);
 			return;
 		}
-		boolean accepted = this.processor.process(message);
+		this.inProcess = message;
+		boolean accepted;
+		try {
+			accepted = this.callbacks.process(message);
+		}
+		finally {
+			this.inProcess = null;
+		}
 		this.processedRevisions.put(subject, revision);
+		this.lastProcessedRevision = Math.max(this.lastProcessedRevision, revision);
 		acknowledge(message, !accepted);
+	}
+
+	private void reportProgress() {
+		Message current = this.inProcess;
+		if (current != null) {
+			try {
+				current.inProgress();
+			}
+			catch (IllegalStateException ex) {
+				logger.debug("Could not report progress: {}", ex.getMessage());
+			}
+		}
 	}
 
 	private void acknowledge(Message message, boolean terminate) {
@@ -235,26 +345,33 @@ final class EventLogConsumer {
 		}
 	}
 
-	private ConsumerConfiguration configuration(@Nullable DeliverPolicy deliverPolicy) {
+	private ConsumerConfiguration configuration(DeliverPolicy deliverPolicy, long startSequence) {
 		NatsCoordinatorSettings.Consumer consumer = this.settings.consumer();
-		return ConsumerConfiguration.builder()
+		ConsumerConfiguration.Builder builder = ConsumerConfiguration.builder()
 			.durable(this.settings.durableName())
 			.description("Coordinator events of node " + this.settings.nodeId())
-			.deliverPolicy((deliverPolicy != null) ? deliverPolicy : DeliverPolicy.New)
+			.deliverPolicy(deliverPolicy)
 			.ackPolicy(AckPolicy.Explicit)
 			.ackWait(consumer.ackWait())
 			.maxAckPending(consumer.maxAckPending())
-			.inactiveThreshold(consumer.inactiveThreshold())
-			.build();
+			.inactiveThreshold(consumer.inactiveThreshold());
+		if (deliverPolicy == DeliverPolicy.ByStartSequence) {
+			builder.startSequence(startSequence);
+		}
+		return builder.build();
 	}
 
-	private static @Nullable ConsumerInfo findConsumer(JetStreamManagement management, String stream, String durable)
+	private JetStreamManagement management() throws IOException {
+		return this.connection.jetStreamManagement(this.jetStreamOptions);
+	}
+
+	private @Nullable ConsumerInfo findConsumer(JetStreamManagement management)
 			throws IOException, JetStreamApiException {
 		try {
-			return management.getConsumerInfo(stream, durable);
+			return management.getConsumerInfo(this.settings.streamName(), this.settings.durableName());
 		}
 		catch (JetStreamApiException ex) {
-			if (ex.getApiErrorCode() == 10014) {
+			if (ex.getApiErrorCode() == CONSUMER_NOT_FOUND) {
 				return null;
 			}
 			throw ex;
@@ -272,10 +389,14 @@ final class EventLogConsumer {
 	}
 
 	/**
-	 * Processes one message of the stream.
+	 * What the reader does with the log.
 	 */
-	@FunctionalInterface
-	interface Processor {
+	interface Callbacks {
+
+		/**
+		 * Called once, on the reader thread, before the first message is read: delivers the initial state.
+		 */
+		void synchronize();
 
 		/**
 		 * Processes a message.
@@ -283,6 +404,19 @@ final class EventLogConsumer {
 		 * @return {@code true} to acknowledge it, {@code false} to terminate it (it can never be processed)
 		 */
 		boolean process(Message message);
+
+		/**
+		 * Told of a message skipped because it was processed already.
+		 */
+		void duplicate();
+
+		/**
+		 * Reads the stored state after the place in the log was lost.
+		 * @param reason why
+		 * @param lastRevision the last revision processed
+		 * @return the revision the stored state reflects; reading continues after it
+		 */
+		long resync(String reason, long lastRevision);
 
 	}
 

@@ -2,24 +2,32 @@ package dev.coordinator.nats;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import dev.coordinator.Coordinator;
 import dev.coordinator.CoordinatorAction;
 import dev.coordinator.CoordinatorEntry;
 import dev.coordinator.CoordinatorEvent;
 import dev.coordinator.CoordinatorException;
+import dev.coordinator.CoordinatorListenerFailedEvent;
+import dev.coordinator.CoordinatorResyncEvent;
+import dev.coordinator.CoordinatorSyncedEvent;
 import dev.coordinator.Registration;
+import dev.coordinator.listener.ListenerRetryPolicy;
 import io.nats.client.Connection;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;
@@ -42,6 +50,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.SmartLifecycle;
 
 /**
@@ -59,7 +68,8 @@ import org.springframework.context.SmartLifecycle;
  * and {@link #stop()} stops after the events already received were delivered. The connection belongs to the
  * caller and is not closed.
  */
-public class NatsCoordinator implements Coordinator, SmartLifecycle, InitializingBean, DisposableBean {
+public class NatsCoordinator implements Coordinator, SmartLifecycle, InitializingBean, DisposableBean,
+		ApplicationListener<CoordinatorListenerFailedEvent> {
 
 	private static final Logger logger = LoggerFactory.getLogger(NatsCoordinator.class);
 
@@ -86,6 +96,14 @@ public class NatsCoordinator implements Coordinator, SmartLifecycle, Initializin
 
 	private final EventLogConsumer consumer;
 
+	private final DeadLetters deadLetters;
+
+	private final InitialStateView initialState = new InitialStateView();
+
+	private final Counters counters = new Counters();
+
+	private Supplier<Set<String>> initialStatePrefixes = Set::of;
+
 	private volatile @Nullable KeyValue keyValue;
 
 	/**
@@ -110,7 +128,38 @@ public class NatsCoordinator implements Coordinator, SmartLifecycle, Initializin
 			throw new CoordinatorException("JetStream is not available on the NATS connection: " + ex.getMessage(), ex);
 		}
 		this.subjectPrefix = "$KV." + settings.bucketName() + ".";
-		this.consumer = new EventLogConsumer(connection, settings, jetStreamOptions, this::process);
+		this.deadLetters = new DeadLetters(connection, settings, jetStreamOptions);
+		this.consumer = new EventLogConsumer(connection, settings, jetStreamOptions, new EventLogConsumer.Callbacks() {
+
+			@Override
+			public void synchronize() {
+				NatsCoordinator.this.synchronize();
+			}
+
+			@Override
+			public boolean process(Message message) {
+				return NatsCoordinator.this.process(message);
+			}
+
+			@Override
+			public void duplicate() {
+				NatsCoordinator.this.counters.duplicates.increment();
+			}
+
+			@Override
+			public long resync(String reason, long lastRevision) {
+				return NatsCoordinator.this.resync(reason, lastRevision);
+			}
+
+		});
+	}
+
+	/**
+	 * Sets where the key prefixes of the initial-state listeners come from; read when delivery starts.
+	 * @param prefixes the prefixes whose entries are replayed to initial-state listeners
+	 */
+	public void setInitialStatePrefixes(Supplier<Set<String>> prefixes) {
+		this.initialStatePrefixes = Objects.requireNonNull(prefixes, "prefixes");
 	}
 
 	/**
@@ -125,6 +174,7 @@ public class NatsCoordinator implements Coordinator, SmartLifecycle, Initializin
 					this.settings.bucketName(), this.settings.bucket());
 			this.keyValue = this.connection.keyValue(this.settings.bucketName(), this.keyValueOptions);
 			this.consumer.prepare();
+			this.deadLetters.prepare();
 		}
 		catch (IOException | JetStreamApiException ex) {
 			throw new CoordinatorException("Could not set up KV bucket '" + this.settings.bucketName()
@@ -144,6 +194,22 @@ public class NatsCoordinator implements Coordinator, SmartLifecycle, Initializin
 	 */
 	public NatsCoordinatorSettings getSettings() {
 		return this.settings;
+	}
+
+	/**
+	 * Returns what this node did with the messages of the event log since it started.
+	 * @return the statistics
+	 */
+	public DeliveryStatistics statistics() {
+		return this.counters.snapshot();
+	}
+
+	/**
+	 * Returns the last revision this node processed.
+	 * @return the revision, 0 before the first
+	 */
+	public long lastProcessedRevision() {
+		return this.consumer.lastProcessedRevision();
 	}
 
 	@Override
@@ -308,42 +374,130 @@ public class NatsCoordinator implements Coordinator, SmartLifecycle, Initializin
 		this.watches.clear();
 	}
 
+	/**
+	 * Records a listener that failed on an event in every attempt as a dead letter.
+	 */
+	@Override
+	public void onApplicationEvent(CoordinatorListenerFailedEvent failed) {
+		if (failed.getSource() != this) {
+			return;
+		}
+		this.counters.deadLettered.increment();
+		CoordinatorEvent event = failed.getEvent();
+		this.deadLetters.record(this.subjectPrefix + KeyCodec.encode(event.getKey()), event.getRevision(),
+				failed.getListenerId(), failed.getFailure().toString(), event.getValue());
+	}
+
 	private boolean process(Message message) {
+		this.counters.received.increment();
 		WireFormat.Change change;
 		try {
 			change = WireFormat.read(message, this.subjectPrefix);
 		}
 		catch (WireFormat.MalformedMessageException ex) {
-			logger.warn("Skipping revision {} of stream '{}': {}. It is not a coordinator change and is not delivered "
-					+ "again.", ex.revision(), this.settings.streamName(), ex.getMessage());
+			this.counters.malformed.increment();
+			logger.warn("Skipping revision {} of stream '{}': {}. It is not a coordinator change; it is recorded in "
+					+ "'{}' and not delivered again.", ex.revision(), this.settings.streamName(), ex.getMessage(),
+					this.settings.deadLetterStreamName());
+			this.deadLetters.record(message.getSubject(), ex.revision(), null, ex.getMessage(), message.getData());
 			return false;
 		}
+		this.initialState.apply(change.key(), change.action(), change.revision());
 		if (!change.notifyListeners()) {
+			this.counters.silent.increment();
 			return true;
 		}
-		CoordinatorEvent event = new CoordinatorEvent(this, change.key(), change.action(), change.value(),
-				change.revision(), change.origin(), change.writtenAt(), nodeId().equals(change.origin()));
+		this.counters.delivered.increment();
+		dispatch(new CoordinatorEvent(this, change.key(), change.action(), change.value(), change.revision(),
+				change.origin(), change.writtenAt(), nodeId().equals(change.origin())));
+		return true;
+	}
+
+	private void dispatch(CoordinatorEvent event) {
 		try {
 			this.publisher.publishEvent(event);
 		}
 		catch (RuntimeException ex) {
-			logFailure("A listener", event, ex);
+			logger.error("A listener failed for {} of key '{}' at revision {}; the event is acknowledged and the "
+					+ "listeners after it in order did not receive it. Use @CoordinatorListener, whose failures are "
+					+ "isolated, or catch the exception in the listener.", event.getAction(), event.getKey(),
+					event.getRevision(), ex);
 		}
+		if (event.isReplay()) {
+			return;
+		}
+		ListenerRetryPolicy retry = this.settings.listenerRetry();
 		for (WatchRegistry.Watch watch : this.watches.matching(event.getKey())) {
-			try {
-				watch.deliver(event);
-			}
-			catch (RuntimeException | LinkageError | AssertionError ex) {
-				logFailure("The watch handler of prefix '" + watch.prefix() + "'", event, ex);
+			String listenerId = "watch:" + watch.prefix();
+			Throwable failure = retry.call(() -> watch.deliver(event), (attempt, ex, wait) -> logger.warn(
+					"The {} handler failed for {} of key '{}' at revision {} (attempt {} of {}); trying again in {}: {}",
+					listenerId, event.getAction(), event.getKey(), event.getRevision(), attempt, retry.attempts(), wait,
+					ex.toString()));
+			if (failure != null) {
+				logger.error("The {} handler failed for {} of key '{}' at revision {} in all {} attempts; the event is "
+						+ "recorded as a dead letter and the other listeners still receive it.", listenerId,
+						event.getAction(), event.getKey(), event.getRevision(), retry.attempts(), failure);
+				this.publisher.publishEvent(new CoordinatorListenerFailedEvent(event, listenerId, retry.attempts(), failure));
 			}
 		}
-		return true;
 	}
 
-	private static void logFailure(String who, CoordinatorEvent event, Throwable ex) {
-		logger.error("{} failed for {} of key '{}' at revision {}; the event is acknowledged and other listeners "
-				+ "still receive it. Fix the listener or catch the exception in it.", who, event.getAction(),
-				event.getKey(), event.getRevision(), ex);
+	/**
+	 * Delivers the stored entries under the initial-state prefixes to the initial-state listeners, then tells
+	 * the application that the node is in sync.
+	 */
+	private void synchronize() {
+		this.initialState.setPrefixes(this.initialStatePrefixes.get());
+		long revision = replayStoredState();
+		this.publisher.publishEvent(new CoordinatorSyncedEvent(this, revision));
+	}
+
+	private long resync(String reason, long lastRevision) {
+		this.counters.resyncs.increment();
+		long revision = replayStoredState();
+		this.publisher.publishEvent(new CoordinatorResyncEvent(this, reason, lastRevision, revision));
+		this.publisher.publishEvent(new CoordinatorSyncedEvent(this, revision));
+		return revision;
+	}
+
+	/**
+	 * Reads the stored state and replays what the initial-state listeners do not have yet.
+	 * @return the revision up to which the state contains every change
+	 */
+	private long replayStoredState() {
+		long revision = lastRevisionOfLog();
+		if (this.initialState.prefixes().isEmpty()) {
+			return revision;
+		}
+		List<CoordinatorEntry> entries = new ArrayList<>();
+		this.initialState.prefixes().forEach((prefix) -> entries.addAll(list(prefix)));
+		InitialStateView.Differences differences = this.initialState.reconcile(entries);
+		Instant now = Instant.now();
+		for (String key : differences.vanished()) {
+			this.counters.replayed.increment();
+			dispatch(new CoordinatorEvent(this, key, CoordinatorAction.DELETE, null, revision, null, now, false, true));
+		}
+		for (CoordinatorEntry entry : differences.changed()) {
+			this.counters.replayed.increment();
+			dispatch(new CoordinatorEvent(this, entry.key(), CoordinatorAction.PUT, entry.value(), entry.revision(), null,
+					entry.created(), false, true));
+		}
+		logger.info("Replayed {} entries and {} deletions under {} to initial-state listeners; in sync at revision {}",
+				differences.changed().size(), differences.vanished().size(), this.initialState.prefixes(), revision);
+		return revision;
+	}
+
+	private long lastRevisionOfLog() {
+		try {
+			return this.connection.jetStreamManagement(this.keyValueOptions.getJetStreamOptions())
+				.getStreamInfo(this.settings.streamName())
+				.getStreamState()
+				.getLastSequence();
+		}
+		catch (IOException | JetStreamApiException ex) {
+			throw new CoordinatorException("Reading the state of stream '" + this.settings.streamName() + "' failed: "
+					+ ex.getMessage(), ex);
+		}
 	}
 
 	private String encodeWrite(String key, byte[] value) {
@@ -470,6 +624,32 @@ public class NatsCoordinator implements Coordinator, SmartLifecycle, Initializin
 	@Override
 	public String toString() {
 		return "NatsCoordinator[node=" + nodeId() + ", bucket=" + this.settings.bucketName() + "]";
+	}
+
+	private static final class Counters {
+
+		private final LongAdder received = new LongAdder();
+
+		private final LongAdder delivered = new LongAdder();
+
+		private final LongAdder duplicates = new LongAdder();
+
+		private final LongAdder silent = new LongAdder();
+
+		private final LongAdder malformed = new LongAdder();
+
+		private final LongAdder deadLettered = new LongAdder();
+
+		private final LongAdder replayed = new LongAdder();
+
+		private final LongAdder resyncs = new LongAdder();
+
+		DeliveryStatistics snapshot() {
+			return new DeliveryStatistics(this.received.sum(), this.delivered.sum(), this.duplicates.sum(),
+					this.silent.sum(), this.malformed.sum(), this.deadLettered.sum(), this.replayed.sum(),
+					this.resyncs.sum());
+		}
+
 	}
 
 	/**

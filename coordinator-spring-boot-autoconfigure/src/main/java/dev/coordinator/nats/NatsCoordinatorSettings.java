@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
+import dev.coordinator.listener.ListenerRetryPolicy;
 import io.nats.client.api.StorageType;
 
 /**
@@ -17,9 +18,12 @@ import io.nats.client.api.StorageType;
  * @param bucket settings used to create the bucket
  * @param consumer settings of this node's durable consumer
  * @param writes settings of writes
+ * @param listenerRetry how watch handlers that fail are retried ({@code @CoordinatorListener} methods are
+ * retried by their listener factory)
+ * @param deadLetters where events that listeners failed on are recorded
  */
 public record NatsCoordinatorSettings(String nodeId, String namespace, Bucket bucket, Consumer consumer,
-		Writes writes) {
+		Writes writes, ListenerRetryPolicy listenerRetry, DeadLetters deadLetters) {
 
 	private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
@@ -30,6 +34,8 @@ public record NatsCoordinatorSettings(String nodeId, String namespace, Bucket bu
 	 * @param bucket bucket settings
 	 * @param consumer consumer settings
 	 * @param writes write settings
+	 * @param listenerRetry watch handler retries
+	 * @param deadLetters dead-letter settings
 	 */
 	public NatsCoordinatorSettings {
 		requireName("node id", nodeId);
@@ -37,6 +43,8 @@ public record NatsCoordinatorSettings(String nodeId, String namespace, Bucket bu
 		Objects.requireNonNull(bucket, "bucket");
 		Objects.requireNonNull(consumer, "consumer");
 		Objects.requireNonNull(writes, "writes");
+		Objects.requireNonNull(listenerRetry, "listenerRetry");
+		Objects.requireNonNull(deadLetters, "deadLetters");
 	}
 
 	/**
@@ -46,7 +54,8 @@ public record NatsCoordinatorSettings(String nodeId, String namespace, Bucket bu
 	 * @return the settings
 	 */
 	public static NatsCoordinatorSettings defaults(String nodeId, String namespace) {
-		return new NatsCoordinatorSettings(nodeId, namespace, Bucket.DEFAULTS, Consumer.DEFAULTS, Writes.DEFAULTS);
+		return new NatsCoordinatorSettings(nodeId, namespace, Bucket.DEFAULTS, Consumer.DEFAULTS, Writes.DEFAULTS,
+				ListenerRetryPolicy.DEFAULTS, DeadLetters.DEFAULTS);
 	}
 
 	/**
@@ -72,6 +81,22 @@ public record NatsCoordinatorSettings(String nodeId, String namespace, Bucket bu
 	 */
 	public String streamName() {
 		return "KV_" + this.namespace;
+	}
+
+	/**
+	 * Returns the name of the stream that holds the dead letters of all nodes.
+	 * @return the stream name
+	 */
+	public String deadLetterStreamName() {
+		return this.namespace + "_dead_letters";
+	}
+
+	/**
+	 * Returns the subject this node records its dead letters on.
+	 * @return the subject
+	 */
+	public String deadLetterSubject() {
+		return "coordinator-dead-letters." + this.namespace + "." + this.nodeId;
 	}
 
 	/**
@@ -188,6 +213,29 @@ public record NatsCoordinatorSettings(String nodeId, String namespace, Bucket bu
 			if (attempts < 1) {
 				throw new IllegalArgumentException("Write attempts must be at least 1, not " + attempts);
 			}
+		}
+
+	}
+
+	/**
+	 * Where the events that a listener failed on in every attempt, and the messages that are not changes, are
+	 * recorded for operators: the stream {@code <namespace>_dead_letters}, one subject per node.
+	 *
+	 * @param enabled whether to record dead letters (they are logged either way)
+	 * @param maxAge how long the stream keeps a dead letter
+	 */
+	public record DeadLetters(boolean enabled, Duration maxAge) {
+
+		/** Recorded, kept 7 days. */
+		public static final DeadLetters DEFAULTS = new DeadLetters(true, Duration.ofDays(7));
+
+		/**
+		 * Creates dead-letter settings.
+		 * @param enabled whether to record
+		 * @param maxAge how long to keep
+		 */
+		public DeadLetters {
+			requirePositive("dead letter max age", maxAge);
 		}
 
 	}

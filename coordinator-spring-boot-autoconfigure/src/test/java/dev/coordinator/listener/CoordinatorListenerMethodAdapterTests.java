@@ -1,6 +1,7 @@
 package dev.coordinator.listener;
 
 import java.lang.reflect.Method;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.ArrayList;
@@ -14,6 +15,8 @@ import dev.coordinator.CoordinatorAction;
 import dev.coordinator.CoordinatorEntry;
 import dev.coordinator.CoordinatorEvent;
 import dev.coordinator.CoordinatorListener;
+import dev.coordinator.CoordinatorListenerFailedEvent;
+import dev.coordinator.CoordinatorSyncedEvent;
 import dev.coordinator.Registration;
 import org.junit.jupiter.api.Test;
 
@@ -41,9 +44,47 @@ class CoordinatorListenerMethodAdapterTests {
 			context.publishEvent(event("/nodes/a", CoordinatorAction.DELETE));
 			context.publishEvent(event("/schema/t", CoordinatorAction.PUT));
 
-			assertThat(recorder.calls).containsExactly("failing PUT /nodes/a", "nodes PUT /nodes/a", "any PUT /nodes/a",
-					"failing DELETE /nodes/a", "nodes DELETE /nodes/a", "deletes DELETE /nodes/a", "any DELETE /nodes/a",
-					"any PUT /schema/t", "plain PUT /schema/t");
+			// The failing listener is called three times, then its failure is published, then the others run.
+			assertThat(recorder.calls).containsExactly("failing PUT /nodes/a", "failing PUT /nodes/a",
+					"failing PUT /nodes/a", "dead letter of failing: PUT /nodes/a after 3 attempts", "nodes PUT /nodes/a",
+					"any PUT /nodes/a", "failing DELETE /nodes/a", "failing DELETE /nodes/a", "failing DELETE /nodes/a",
+					"dead letter of failing: DELETE /nodes/a after 3 attempts", "nodes DELETE /nodes/a",
+					"deletes DELETE /nodes/a", "any DELETE /nodes/a", "any PUT /schema/t", "plain PUT /schema/t");
+		}
+	}
+
+	@Test
+	void aListenerThatRecoversWithinItsAttemptsIsNotADeadLetter() {
+		try (AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext(ListenerConfiguration.class)) {
+			Recorder recorder = context.getBean(Recorder.class);
+
+			context.publishEvent(event("/flaky/a", CoordinatorAction.PUT));
+
+			assertThat(recorder.calls).containsExactly("flaky PUT /flaky/a", "flaky PUT /flaky/a", "any PUT /flaky/a");
+		}
+	}
+
+	@Test
+	void initialStateListenersGetReplaysThenOnlyChangesTheReplayLacks() {
+		try (AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext(ListenerConfiguration.class)) {
+			Recorder recorder = context.getBean(Recorder.class);
+			assertThat(context.getBean(CoordinatorListenerFactory.class).getInitialState().prefixes())
+				.containsExactly("/state/");
+
+			context.publishEvent(replay("/state/a", 5));
+			context.publishEvent(replay("/state/c", 10));
+			context.publishEvent(new CoordinatorSyncedEvent(NO_COORDINATOR, 7));
+			context.publishEvent(live("/state/a", 6));
+			context.publishEvent(live("/state/c", 9));
+			context.publishEvent(live("/state/b", 8));
+			context.publishEvent(live("/state/c", 11));
+			context.publishEvent(live("/state/a", 12));
+
+			assertThat(recorder.calls).filteredOn((call) -> call.startsWith("state")).containsExactly(
+					"state PUT /state/a @5 replay", "state PUT /state/c @10 replay", "state PUT /state/b @8",
+					"state PUT /state/c @11", "state PUT /state/a @12");
+			assertThat(recorder.calls).filteredOn((call) -> call.startsWith("any")).containsExactly(
+					"any PUT /state/a", "any PUT /state/c", "any PUT /state/b", "any PUT /state/c", "any PUT /state/a");
 		}
 	}
 
@@ -80,6 +121,16 @@ class CoordinatorListenerMethodAdapterTests {
 		return Arrays.stream(type.getDeclaredMethods()).filter((m) -> m.getName().equals(name)).findFirst().orElseThrow();
 	}
 
+	private static CoordinatorEvent replay(String key, long revision) {
+		return new CoordinatorEvent(NO_COORDINATOR, key, CoordinatorAction.PUT, new byte[0], revision, "n", Instant.now(),
+				false, true);
+	}
+
+	private static CoordinatorEvent live(String key, long revision) {
+		return new CoordinatorEvent(NO_COORDINATOR, key, CoordinatorAction.PUT, new byte[0], revision, "n", Instant.now(),
+				false);
+	}
+
 	private static CoordinatorEvent event(String key, CoordinatorAction action) {
 		return new CoordinatorEvent(NO_COORDINATOR, key, action, (action == CoordinatorAction.PUT) ? new byte[0] : null, 1,
 				"n", Instant.now(), false);
@@ -90,7 +141,7 @@ class CoordinatorListenerMethodAdapterTests {
 
 		@Bean
 		static CoordinatorListenerFactory coordinatorListenerFactory() {
-			return new CoordinatorListenerFactory();
+			return new CoordinatorListenerFactory(new ListenerRetryPolicy(3, Duration.ofMillis(1), Duration.ofMillis(2)));
 		}
 
 		@Bean
@@ -103,6 +154,32 @@ class CoordinatorListenerMethodAdapterTests {
 	static class Recorder {
 
 		final List<String> calls = new ArrayList<>();
+
+		private int flakyCalls;
+
+		@CoordinatorListener(prefix = "/state/", initialState = true)
+		void onState(CoordinatorEvent event) {
+			this.calls.add("state " + event.getAction() + " " + event.getKey() + " @" + event.getRevision()
+					+ (event.isReplay() ? " replay" : ""));
+		}
+
+		@Order(0)
+		@CoordinatorListener(prefix = "/flaky/")
+		void flaky(CoordinatorEvent event) {
+			record("flaky", event);
+			if (++this.flakyCalls < 2) {
+				throw new IllegalStateException("fails once");
+			}
+		}
+
+		@EventListener
+		void onFailed(CoordinatorListenerFailedEvent failed) {
+			String id = failed.getListenerId();
+			String method = id.substring(id.lastIndexOf('.', id.indexOf('(')) + 1, id.indexOf('('));
+			this.calls.add("dead letter of " + method + ": " + failed.getEvent().getAction() + " "
+					+ failed.getEvent().getKey() + " after " + failed.getAttempts()
+					+ " attempts");
+		}
 
 		@Order(1)
 		@CoordinatorListener(prefix = "/nodes/")

@@ -1,0 +1,17 @@
+package dev.coordinator.nats;
+
+/**
+ * What a coordinator node did with the messages of the event log since it started.
+ *
+ * @param received messages received from the server, redeliveries included
+ * @param delivered changes handed to the listeners
+ * @param duplicates messages skipped because their key already had this or a later revision processed
+ * @param silent changes stored without notification ({@code notify=false}), not handed to listeners
+ * @param malformed messages that are not changes (undecodable key, unknown format), recorded as dead letters
+ * @param deadLettered listener calls given up after every attempt failed, recorded as dead letters
+ * @param replayed replayed events handed to initial-state listeners
+ * @param resyncs times this node lost its place in the log and read the stored state again
+ */
+public record DeliveryStatistics(long received, long delivered, long duplicates, long silent, long malformed,
+		long deadLettered, long replayed, long resyncs) {
+}
