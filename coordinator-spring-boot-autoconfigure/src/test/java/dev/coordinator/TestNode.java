@@ -77,11 +77,7 @@ final class TestNode implements AutoCloseable {
 	static class NodeConfiguration {
 
 		@Bean
-		NatsCoordinator natsCoordinator() {
-		return this.context.getBean(NatsCoordinator.class);
-	}
-
-	Listeners listeners() {
+		Listeners listeners() {
 			return new Listeners();
 		}
 
