@@ -10,6 +10,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import dev.coordinator.CoordinatorException;
+import io.nats.client.ConnectionListener;
 import io.nats.client.ConsumeOptions;
 import io.nats.client.Connection;
 import io.nats.client.ConsumerContext;
@@ -56,6 +57,9 @@ final class EventLogConsumer {
 
 	private static final Duration IDLE_CHECK = Duration.ofSeconds(10);
 
+	/** Pull requests expire after this, so that missed heartbeats are noticed within seconds. */
+	private static final Duration PULL_EXPIRY = Duration.ofSeconds(5);
+
 	private final Connection connection;
 
 	private final NatsCoordinatorSettings settings;
@@ -75,6 +79,14 @@ final class EventLogConsumer {
 	private volatile @Nullable Message inProcess;
 
 	private volatile boolean running;
+
+	private volatile boolean reconnected;
+
+	private final ConnectionListener reconnects = (connection, event) -> {
+		if (event == ConnectionListener.Events.RECONNECTED || event == ConnectionListener.Events.RESUBSCRIBED) {
+			this.reconnected = true;
+		}
+	};
 
 	private boolean synced;
 
@@ -149,6 +161,7 @@ final class EventLogConsumer {
 		});
 		progressTimer.scheduleAtFixedRate(this::reportProgress, interval, interval, TimeUnit.MILLISECONDS);
 		this.progress = progressTimer;
+		this.connection.addConnectionListener(this.reconnects);
 		Thread reader = new Thread(this::run, "coordinator-" + this.settings.namespace() + "-events");
 		reader.setDaemon(true);
 		reader.start();
@@ -182,6 +195,7 @@ final class EventLogConsumer {
 			return false;
 		}
 		finally {
+			this.connection.removeConnectionListener(this.reconnects);
 			ScheduledExecutorService progressTimer = this.progress;
 			if (progressTimer != null) {
 				progressTimer.shutdownNow();
@@ -264,7 +278,10 @@ final class EventLogConsumer {
 	private IterableConsumer iterate() throws IOException, JetStreamApiException {
 		ConsumerContext context = this.connection.getConsumerContext(this.settings.streamName(),
 				this.settings.durableName(), this.jetStreamOptions);
-		return context.iterate(ConsumeOptions.builder().batchSize(this.settings.consumer().batchSize()).build());
+		return context.iterate(ConsumeOptions.builder()
+			.batchSize(this.settings.consumer().batchSize())
+			.expiresIn(PULL_EXPIRY.toMillis())
+			.build());
 	}
 
 	private void read(IterableConsumer messages)
@@ -277,11 +294,14 @@ final class EventLogConsumer {
 				idleSince = System.nanoTime();
 			}
 			else if (System.nanoTime() - idleSince > IDLE_CHECK.toNanos()) {
-				// A consumer deleted while nothing is pending shows no error: look for it now and then.
-				if (findConsumer(management()) == null) {
-					throw new IOException("durable consumer '" + this.settings.durableName() + "' is gone");
-				}
+				checkWhileIdle();
 				idleSince = System.nanoTime();
+			}
+			if (this.reconnected) {
+				this.reconnected = false;
+				// Pull requests do not survive a server restart: pull anew from where the server has us.
+				logger.debug("Reconnected: pulling events of '{}' anew", this.settings.durableName());
+				return;
 			}
 		}
 		messages.stop();
@@ -292,6 +312,21 @@ final class EventLogConsumer {
 				return;
 			}
 			handle(message);
+		}
+	}
+
+	/**
+	 * A consumer deleted while nothing is pending, or pull requests lost with a server, show no error: look
+	 * for both now and then.
+	 */
+	private void checkWhileIdle() throws IOException, JetStreamApiException {
+		ConsumerInfo info = findConsumer(management());
+		if (info == null) {
+			throw new IOException("durable consumer '" + this.settings.durableName() + "' is gone");
+		}
+		if (info.getNumPending() > 0 && info.getNumWaiting() == 0) {
+			throw new IOException(info.getNumPending() + " events are waiting for '" + this.settings.durableName()
+					+ "' but no pull request reached the server");
 		}
 	}
 

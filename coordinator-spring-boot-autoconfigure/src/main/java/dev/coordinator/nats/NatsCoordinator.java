@@ -228,13 +228,8 @@ public class NatsCoordinator implements Coordinator, SmartLifecycle, Initializin
 	@Override
 	public Optional<CoordinatorEntry> get(String key) {
 		String kvKey = KeyCodec.encode(key);
-		try {
-			KeyValueEntry entry = keyValue().get(kvKey);
-			return Optional.ofNullable(entry).map((found) -> toEntry(key, found));
-		}
-		catch (IOException | JetStreamApiException | IllegalStateException ex) {
-			throw new CoordinatorException("Reading key '" + key + "' failed: " + ex.getMessage(), ex);
-		}
+		return reading("Reading key '" + key + "'",
+				() -> Optional.ofNullable(keyValue().get(kvKey)).map((found) -> toEntry(key, found)));
 	}
 
 	@Override
@@ -272,17 +267,7 @@ public class NatsCoordinator implements Coordinator, SmartLifecycle, Initializin
 	@Override
 	public List<String> keys(String prefix) {
 		String filter = KeyCodec.filter(prefix);
-		List<String> kvKeys;
-		try {
-			kvKeys = keyValue().keys(filter);
-		}
-		catch (IOException | JetStreamApiException | IllegalStateException ex) {
-			throw new CoordinatorException("Listing keys under '" + prefix + "' failed: " + ex.getMessage(), ex);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new CoordinatorException("Listing keys under '" + prefix + "' was interrupted", ex);
-		}
+		List<String> kvKeys = reading("Listing keys under '" + prefix + "'", () -> keyValue().keys(filter));
 		List<String> keys = new ArrayList<>(kvKeys.size());
 		for (String kvKey : kvKeys) {
 			String key = decodeOrNull(kvKey);
@@ -297,6 +282,16 @@ public class NatsCoordinator implements Coordinator, SmartLifecycle, Initializin
 	@Override
 	public List<CoordinatorEntry> list(String prefix) {
 		String filter = KeyCodec.filter(prefix);
+		List<CoordinatorEntry> entries = reading("Listing entries under '" + prefix + "'", () -> listOnce(prefix, filter));
+		entries.sort(Comparator.comparing(CoordinatorEntry::key));
+		return entries;
+	}
+
+	/**
+	 * Reads the latest revision of every key under a filter with an ordered consumer, until it caught up.
+	 */
+	private List<CoordinatorEntry> listOnce(String prefix, String filter)
+			throws IOException, JetStreamApiException, InterruptedException {
 		List<CoordinatorEntry> entries = Collections.synchronizedList(new ArrayList<>());
 		CountDownLatch complete = new CountDownLatch(1);
 		KeyValueWatcher collector = new KeyValueWatcher() {
@@ -316,28 +311,41 @@ public class NatsCoordinator implements Coordinator, SmartLifecycle, Initializin
 
 		};
 		Duration timeout = this.settings.writes().timeout();
-		NatsKeyValueWatchSubscription subscription = null;
+		NatsKeyValueWatchSubscription subscription = keyValue().watch(filter, collector, KeyValueWatchOption.IGNORE_DELETE);
 		try {
-			subscription = keyValue().watch(filter, collector, KeyValueWatchOption.IGNORE_DELETE);
 			if (!complete.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-				throw new CoordinatorException("Listing entries under '" + prefix + "' did not complete within " + timeout);
+				throw new IOException("the listing did not complete within " + timeout);
 			}
-		}
-		catch (IOException | JetStreamApiException | IllegalStateException ex) {
-			throw new CoordinatorException("Listing entries under '" + prefix + "' failed: " + ex.getMessage(), ex);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new CoordinatorException("Listing entries under '" + prefix + "' was interrupted", ex);
 		}
 		finally {
-			if (subscription != null) {
-				subscription.unsubscribe();
+			subscription.unsubscribe();
+		}
+		return new ArrayList<>(entries);
+	}
+
+	/**
+	 * Runs a read, again when it timed out (reads change nothing, so they can always be repeated).
+	 */
+	private <T> T reading(String what, Read<T> read) {
+		int attempts = this.settings.writes().attempts();
+		for (int attempt = 1;; attempt++) {
+			try {
+				return read.run();
+			}
+			catch (IOException ex) {
+				if (attempt >= attempts) {
+					throw new CoordinatorException(what + " failed after " + attempts + " attempts: " + ex.getMessage(), ex);
+				}
+				logger.debug("{} failed (attempt {} of {}): {}", what, attempt, attempts, ex.getMessage());
+			}
+			catch (JetStreamApiException | IllegalStateException ex) {
+				throw new CoordinatorException(what + " failed: " + ex.getMessage(), ex);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new CoordinatorException(what + " was interrupted", ex);
 			}
 		}
-		List<CoordinatorEntry> sorted = new ArrayList<>(entries);
-		sorted.sort(Comparator.comparing(CoordinatorEntry::key));
-		return sorted;
 	}
 
 	@Override
@@ -649,6 +657,16 @@ public class NatsCoordinator implements Coordinator, SmartLifecycle, Initializin
 					this.silent.sum(), this.malformed.sum(), this.deadLettered.sum(), this.replayed.sum(),
 					this.resyncs.sum());
 		}
+
+	}
+
+	/**
+	 * A read from the server.
+	 */
+	@FunctionalInterface
+	private interface Read<T> {
+
+		T run() throws IOException, JetStreamApiException, InterruptedException;
 
 	}
 

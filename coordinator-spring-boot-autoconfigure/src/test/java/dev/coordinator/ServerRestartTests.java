@@ -1,0 +1,139 @@
+package dev.coordinator;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import dev.coordinator.test.NatsServerProcess;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * nats-server killed (SIGKILL) and restarted on the same store three times while two nodes write: every
+ * listener on every node ends with exactly the acknowledged writes (and possibly writes whose outcome was
+ * reported as unknown), none twice, and no write is dropped without its writer being told.
+ */
+class ServerRestartTests {
+
+	private static final String[] FAULT_TOLERANT = { "coordinator.nats.ping-interval=1s",
+			"coordinator.nats.reconnect-wait=100ms", "coordinator.write.timeout=1s", "coordinator.write.attempts=2",
+			"coordinator.consumer.ack-wait=5s" };
+
+	private NatsServerProcess server;
+
+	private final List<TestNode> nodes = new ArrayList<>();
+
+	@BeforeEach
+	void startServer() {
+		this.server = NatsServerProcess.start();
+	}
+
+	@AfterEach
+	void stop() {
+		this.nodes.forEach(TestNode::close);
+		this.server.close();
+	}
+
+	@Test
+	void everyAcknowledgedWriteReachesEveryListenerExactlyOnceAcrossThreeServerKills() throws Exception {
+		for (String id : List.of("node-a", "node-b")) {
+			this.nodes.add(TestNode.start(this.server.url(), "restarts", id, FAULT_TOLERANT));
+		}
+		AtomicBoolean writing = new AtomicBoolean(true);
+		List<Writer> writers = this.nodes.stream().map((node) -> new Writer(node, writing)).toList();
+		writers.forEach(Thread::start);
+
+		for (int kill = 0; kill < 3; kill++) {
+			int acknowledgedBefore = acknowledged(writers).size();
+			await().atMost(Duration.ofSeconds(60)).until(() -> acknowledged(writers).size() >= acknowledgedBefore + 100);
+			this.server.kill();
+			this.server.restart();
+		}
+		int acknowledgedAfterLastKill = acknowledged(writers).size();
+		await().atMost(Duration.ofSeconds(60)).until(() -> acknowledged(writers).size() >= acknowledgedAfterLastKill + 100);
+		writing.set(false);
+		for (Writer writer : writers) {
+			writer.join();
+		}
+
+		Map<String, Long> acknowledged = acknowledged(writers);
+		Set<String> unknown = new HashSet<>();
+		writers.forEach((writer) -> unknown.addAll(writer.unknown));
+		Map<String, String> stored = new ConcurrentHashMap<>();
+		this.nodes.get(0).coordinator().list("/nodes/").forEach((entry) -> stored.put(entry.key(),
+				new String(entry.value(), StandardCharsets.UTF_8)));
+		assertThat(stored.keySet()).containsAll(acknowledged.keySet());
+		assertThat(unknown).as("writes reported as failed or unknown").allSatisfy((key) -> assertThat(key).isNotIn(acknowledged.keySet()));
+		assertThat(stored.keySet()).isSubsetOf(union(acknowledged.keySet(), unknown));
+		for (TestNode node : this.nodes) {
+			await().atMost(Duration.ofSeconds(60))
+				.until(() -> TestNode.keys(node.listeners().nodes).containsAll(stored.keySet()));
+			List<CoordinatorEvent> received = node.listeners().nodes;
+			assertThat(TestNode.revisions(received)).as("no event twice").doesNotHaveDuplicates();
+			assertThat(TestNode.keys(received)).as("exactly the stored writes").containsExactlyInAnyOrderElementsOf(stored.keySet());
+			for (CoordinatorEvent event : received) {
+				assertThat(new String(event.getValue(), StandardCharsets.UTF_8)).isEqualTo(stored.get(event.getKey()));
+				Long revision = acknowledged.get(event.getKey());
+				if (revision != null) {
+					assertThat(event.getRevision()).isEqualTo(revision);
+				}
+			}
+		}
+	}
+
+	private static Map<String, Long> acknowledged(List<Writer> writers) {
+		Map<String, Long> all = new ConcurrentHashMap<>();
+		writers.forEach((writer) -> all.putAll(writer.acknowledged));
+		return all;
+	}
+
+	private static Set<String> union(Set<String> a, Set<String> b) {
+		Set<String> union = new HashSet<>(a);
+		union.addAll(b);
+		return union;
+	}
+
+	/**
+	 * Writes distinct keys until told to stop, remembering which were acknowledged and which failed.
+	 */
+	private static final class Writer extends Thread {
+
+		private final TestNode node;
+
+		private final AtomicBoolean writing;
+
+		private final Map<String, Long> acknowledged = new ConcurrentHashMap<>();
+
+		private final Set<String> unknown = ConcurrentHashMap.newKeySet();
+
+		Writer(TestNode node, AtomicBoolean writing) {
+			this.node = node;
+			this.writing = writing;
+		}
+
+		@Override
+		public void run() {
+			for (int i = 0; this.writing.get(); i++) {
+				String key = "/nodes/" + this.node.coordinator().nodeId() + "-" + i;
+				try {
+					this.acknowledged.put(key, this.node.coordinator().put(key, key.getBytes(StandardCharsets.UTF_8)));
+				}
+				catch (CoordinatorException ex) {
+					this.unknown.add(key);
+				}
+			}
+		}
+
+	}
+
+}
