@@ -20,8 +20,9 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * nats-server killed (SIGKILL) and restarted on the same store three times while two nodes write: every
- * listener on every node ends with exactly the acknowledged writes (and possibly writes whose outcome was
- * reported as unknown), none twice, and no write is dropped without its writer being told.
+ * listener on every node receives every acknowledged write and every stored one, none twice, nothing that
+ * was not written; no write is dropped without its writer being told; an initial-state listener's view ends
+ * equal to the store.
  */
 class ServerRestartTests {
 
@@ -70,19 +71,31 @@ class ServerRestartTests {
 		Set<String> unknown = new HashSet<>();
 		writers.forEach((writer) -> unknown.addAll(writer.unknown));
 		Map<String, String> stored = new ConcurrentHashMap<>();
-		this.nodes.get(0).coordinator().list("/nodes/").forEach((entry) -> stored.put(entry.key(),
-				new String(entry.value(), StandardCharsets.UTF_8)));
+		// Right after a restart the server may still be slow to answer: a read that times out is tried again.
+		await().atMost(Duration.ofSeconds(30)).ignoreExceptionsInstanceOf(CoordinatorException.class).until(() -> {
+			this.nodes.get(0).coordinator().list("/state/").forEach((entry) -> stored.put(entry.key(),
+					new String(entry.value(), StandardCharsets.UTF_8)));
+			return true;
+		});
+		assertThat(stored).allSatisfy((key, value) -> assertThat(value).isEqualTo(key));
 		assertThat(stored.keySet()).containsAll(acknowledged.keySet());
 		assertThat(unknown).as("writes reported as failed or unknown").allSatisfy((key) -> assertThat(key).isNotIn(acknowledged.keySet()));
 		assertThat(stored.keySet()).isSubsetOf(union(acknowledged.keySet(), unknown));
 		for (TestNode node : this.nodes) {
 			await().atMost(Duration.ofSeconds(60))
-				.until(() -> TestNode.keys(node.listeners().nodes).containsAll(stored.keySet()));
-			List<CoordinatorEvent> received = node.listeners().nodes;
-			assertThat(TestNode.revisions(received)).as("no event twice").doesNotHaveDuplicates();
-			assertThat(TestNode.keys(received)).as("exactly the stored writes").containsExactlyInAnyOrderElementsOf(stored.keySet());
+				.until(() -> TestNode.keys(node.listeners().all).containsAll(stored.keySet()));
+			// An initial-state listener's view equals the store, also after revisions were lost with a crash.
+			await().atMost(Duration.ofSeconds(30))
+				.untilAsserted(() -> assertThat(node.listeners().stateView).isEqualTo(stored));
+			List<CoordinatorEvent> received = node.listeners().all;
+			// Each key is written once, so a key received twice is an event received twice.
+			assertThat(TestNode.keys(received)).as("no event twice").doesNotHaveDuplicates();
+			// A write cut off by the kill is reported to its writer as unknown. It may have reached listeners
+			// and still be missing from the store after the restart (the server had not stored it yet, and
+			// reuses its revision for the next write).
+			assertThat(TestNode.keys(received)).as("only written keys").isSubsetOf(union(acknowledged.keySet(), unknown));
 			for (CoordinatorEvent event : received) {
-				assertThat(new String(event.getValue(), StandardCharsets.UTF_8)).isEqualTo(stored.get(event.getKey()));
+				assertThat(new String(event.getValue(), StandardCharsets.UTF_8)).isEqualTo(event.getKey());
 				Long revision = acknowledged.get(event.getKey());
 				if (revision != null) {
 					assertThat(event.getRevision()).isEqualTo(revision);
@@ -124,7 +137,7 @@ class ServerRestartTests {
 		@Override
 		public void run() {
 			for (int i = 0; this.writing.get(); i++) {
-				String key = "/nodes/" + this.node.coordinator().nodeId() + "-" + i;
+				String key = "/state/" + this.node.coordinator().nodeId() + "-" + i;
 				try {
 					this.acknowledged.put(key, this.node.coordinator().put(key, key.getBytes(StandardCharsets.UTF_8)));
 				}

@@ -2,7 +2,11 @@ package dev.coordinator.nats;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -24,6 +28,7 @@ import io.nats.client.api.AckPolicy;
 import io.nats.client.api.ConsumerConfiguration;
 import io.nats.client.api.ConsumerInfo;
 import io.nats.client.api.DeliverPolicy;
+import io.nats.client.api.MessageInfo;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,6 +54,8 @@ final class EventLogConsumer {
 
 	private static final int CONSUMER_NOT_FOUND = 10014;
 
+	private static final int NO_MESSAGE_FOUND = 10037;
+
 	private static final Duration POLL = Duration.ofMillis(250);
 
 	private static final Duration DRAIN_POLL = Duration.ofMillis(100);
@@ -72,7 +79,7 @@ final class EventLogConsumer {
 	 * Highest revision processed per subject, for the messages delivered again. Only messages above the ack
 	 * floor are delivered again, and at most max-ack-pending of them, so the most recent subjects suffice.
 	 */
-	private final Map<String, Long> processedRevisions;
+	private final Map<String, Processed> processedRevisions;
 
 	private volatile long lastProcessedRevision;
 
@@ -104,7 +111,7 @@ final class EventLogConsumer {
 		this.processedRevisions = new LinkedHashMap<>(window, 0.75f, true) {
 
 			@Override
-			protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+			protected boolean removeEldestEntry(Map.Entry<String, Processed> eldest) {
 				return size() > window;
 			}
 
@@ -299,6 +306,7 @@ final class EventLogConsumer {
 			}
 			if (this.reconnected) {
 				this.reconnected = false;
+				detectLostRevisions();
 				// Pull requests do not survive a server restart: pull anew from where the server has us.
 				logger.debug("Reconnected: pulling events of '{}' anew", this.settings.durableName());
 				return;
@@ -312,6 +320,57 @@ final class EventLogConsumer {
 				return;
 			}
 			handle(message);
+		}
+	}
+
+	/**
+	 * A server that crashed may come back without the last messages it had delivered but not yet stored (their
+	 * writers were told that the outcome is unknown), and gives their revisions to the next writes. Finds the
+	 * processed messages that are certainly gone (newest first: a revision past the end of the log, or one that
+	 * now holds another message), forgets having processed them, and lets the initial-state listeners be
+	 * brought back in line.
+	 */
+	private void detectLostRevisions() throws IOException, JetStreamApiException {
+		JetStreamManagement management = management();
+		String stream = this.settings.streamName();
+		long last = management.getStreamInfo(stream).getStreamState().getLastSequence();
+		List<Map.Entry<String, Processed>> newestFirst = new ArrayList<>(this.processedRevisions.entrySet());
+		newestFirst.sort(Comparator.comparingLong((Map.Entry<String, Processed> entry) -> entry.getValue().revision())
+			.reversed());
+		long firstLost = 0;
+		for (Map.Entry<String, Processed> entry : newestFirst) {
+			long revision = entry.getValue().revision();
+			if (revision <= last) {
+				MessageInfo stored = findMessage(management, stream, revision);
+				if (stored == null || (stored.getSubject().equals(entry.getKey())
+						&& stored.getTime().toInstant().equals(entry.getValue().writtenAt()))) {
+					break;
+				}
+			}
+			firstLost = revision;
+			this.processedRevisions.remove(entry.getKey());
+		}
+		if (firstLost == 0) {
+			return;
+		}
+		long processed = this.lastProcessedRevision;
+		logger.warn("The server came back without revisions {} to {} of '{}' as this node had delivered them: writes cut "
+				+ "off by a server crash before they were stored (their writers were told the outcome is unknown). "
+				+ "Initial-state listeners are brought back in line with the stored state.", firstLost, processed, stream);
+		this.lastProcessedRevision = firstLost - 1;
+		this.callbacks.resync("the server lost revisions " + firstLost + " to " + processed, processed);
+	}
+
+	private static @Nullable MessageInfo findMessage(JetStreamManagement management, String stream, long revision)
+			throws IOException, JetStreamApiException {
+		try {
+			return management.getMessage(stream, revision);
+		}
+		catch (JetStreamApiException ex) {
+			if (ex.getApiErrorCode() == NO_MESSAGE_FOUND) {
+				return null;
+			}
+			throw ex;
 		}
 	}
 
@@ -333,9 +392,10 @@ final class EventLogConsumer {
 	private void handle(Message message) {
 		long revision = message.metaData().streamSequence();
 		String subject = message.getSubject();
-		Long processed = this.processedRevisions.get(subject);
-		if (processed != null && revision <= processed) {
-			logger.debug("Skipping revision {} of '{}': revision {} was processed already", revision, subject, processed);
+		Processed processed = this.processedRevisions.get(subject);
+		if (processed != null && revision <= processed.revision()) {
+			logger.debug("Skipping revision {} of '{}': revision {} was processed already", revision, subject,
+					processed.revision());
 			this.callbacks.duplicate();
 			acknowledge(message, false);
 			return;
@@ -348,7 +408,7 @@ final class EventLogConsumer {
 		finally {
 			this.inProcess = null;
 		}
-		this.processedRevisions.put(subject, revision);
+		this.processedRevisions.put(subject, new Processed(revision, message.metaData().timestamp().toInstant()));
 		this.lastProcessedRevision = Math.max(this.lastProcessedRevision, revision);
 		acknowledge(message, !accepted);
 	}
@@ -421,6 +481,16 @@ final class EventLogConsumer {
 			Thread.currentThread().interrupt();
 			this.running = false;
 		}
+	}
+
+	/**
+	 * What the reader processed of a subject last.
+	 *
+	 * @param revision its revision
+	 * @param writtenAt when the server stored it, which tells it apart from a later message given the same
+	 * revision after a crash
+	 */
+	private record Processed(long revision, Instant writtenAt) {
 	}
 
 	/**
