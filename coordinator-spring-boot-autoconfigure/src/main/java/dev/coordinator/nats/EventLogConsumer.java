@@ -305,8 +305,9 @@ final class EventLogConsumer {
 				idleSince = System.nanoTime();
 			}
 			if (this.reconnected) {
-				this.reconnected = false;
+				// Cleared only once the check succeeded: a server that just restarted may not answer it yet.
 				detectLostRevisions();
+				this.reconnected = false;
 				// Pull requests do not survive a server restart: pull anew from where the server has us.
 				logger.debug("Reconnected: pulling events of '{}' anew", this.settings.durableName());
 				return;
