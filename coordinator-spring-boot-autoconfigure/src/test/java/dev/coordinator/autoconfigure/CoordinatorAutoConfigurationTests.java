@@ -2,14 +2,9 @@ package dev.coordinator.autoconfigure;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.function.Consumer;
 
 import dev.coordinator.Coordinator;
-import dev.coordinator.CoordinatorEntry;
-import dev.coordinator.CoordinatorEvent;
-import dev.coordinator.Registration;
+import dev.coordinator.StubCoordinator;
 import dev.coordinator.listener.CoordinatorListenerFactory;
 import dev.coordinator.nats.NatsCoordinator;
 import dev.coordinator.nats.NatsCoordinatorSettings;
@@ -208,59 +203,7 @@ class CoordinatorAutoConfigurationTests {
 
 		@Bean
 		Coordinator ownCoordinator() {
-			return new OwnCoordinator();
-		}
-
-	}
-
-	/**
-	 * Stands in for another implementation of the interface; only its identity is checked.
-	 */
-	static class OwnCoordinator implements Coordinator {
-
-		@Override
-		public String nodeId() {
-			return "own";
-		}
-
-		@Override
-		public long put(String key, byte[] value, boolean notify) {
-			throw new UnsupportedOperationException();
-		}
-
-		@Override
-		public CompletableFuture<Long> putAsync(String key, byte[] value) {
-			throw new UnsupportedOperationException();
-		}
-
-		@Override
-		public Optional<CoordinatorEntry> get(String key) {
-			throw new UnsupportedOperationException();
-		}
-
-		@Override
-		public boolean delete(String key, boolean notify) {
-			throw new UnsupportedOperationException();
-		}
-
-		@Override
-		public int deletePrefix(String prefix) {
-			throw new UnsupportedOperationException();
-		}
-
-		@Override
-		public List<String> keys(String prefix) {
-			throw new UnsupportedOperationException();
-		}
-
-		@Override
-		public List<CoordinatorEntry> list(String prefix) {
-			throw new UnsupportedOperationException();
-		}
-
-		@Override
-		public Registration watch(String prefix, Consumer<CoordinatorEvent> handler) {
-			throw new UnsupportedOperationException();
+			return new StubCoordinator("own");
 		}
 
 	}

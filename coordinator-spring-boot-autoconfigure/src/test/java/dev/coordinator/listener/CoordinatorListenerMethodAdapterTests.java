@@ -6,18 +6,14 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.function.Consumer;
 
 import dev.coordinator.Coordinator;
 import dev.coordinator.CoordinatorAction;
-import dev.coordinator.CoordinatorEntry;
 import dev.coordinator.CoordinatorEvent;
 import dev.coordinator.CoordinatorListener;
 import dev.coordinator.CoordinatorListenerFailedEvent;
 import dev.coordinator.CoordinatorSyncedEvent;
-import dev.coordinator.Registration;
+import dev.coordinator.StubCoordinator;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
@@ -240,53 +236,6 @@ class CoordinatorListenerMethodAdapterTests {
 
 	}
 
-	private static final Coordinator NO_COORDINATOR = new Coordinator() {
-
-		@Override
-		public String nodeId() {
-			return "n";
-		}
-
-		@Override
-		public long put(String key, byte[] value, boolean notify) {
-			throw new UnsupportedOperationException();
-		}
-
-		@Override
-		public CompletableFuture<Long> putAsync(String key, byte[] value) {
-			throw new UnsupportedOperationException();
-		}
-
-		@Override
-		public Optional<CoordinatorEntry> get(String key) {
-			throw new UnsupportedOperationException();
-		}
-
-		@Override
-		public boolean delete(String key, boolean notify) {
-			throw new UnsupportedOperationException();
-		}
-
-		@Override
-		public int deletePrefix(String prefix) {
-			throw new UnsupportedOperationException();
-		}
-
-		@Override
-		public List<String> keys(String prefix) {
-			throw new UnsupportedOperationException();
-		}
-
-		@Override
-		public List<CoordinatorEntry> list(String prefix) {
-			throw new UnsupportedOperationException();
-		}
-
-		@Override
-		public Registration watch(String prefix, Consumer<CoordinatorEvent> handler) {
-			throw new UnsupportedOperationException();
-		}
-
-	};
+	private static final Coordinator NO_COORDINATOR = new StubCoordinator("n");
 
 }
