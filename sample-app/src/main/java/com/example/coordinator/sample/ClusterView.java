@@ -14,8 +14,8 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * This node's view of the cluster, kept up to date from the events under {@code /nodes/}, and a log of
- * the shared configuration.
+ * This node's view of the cluster: the members stored under {@code /nodes/} when it started, kept up to
+ * date from the events that follow; and a log of the shared configuration.
  */
 @Component
 public class ClusterView {
@@ -24,13 +24,13 @@ public class ClusterView {
 
 	private final Map<String, Member> members = new ConcurrentHashMap<>();
 
-	@CoordinatorListener(prefix = "/nodes/")
+	@CoordinatorListener(prefix = "/nodes/", initialState = true)
 	void onMemberChange(CoordinatorEvent event) {
 		String nodeId = event.getKey().substring("/nodes/".length());
 		if (event.getAction() == CoordinatorAction.PUT) {
 			this.members.put(nodeId, event.valueAs(Member.class));
-			logger.info("{} joined (revision {}){}; members: {}", nodeId, event.getRevision(),
-					event.isLocal() ? ", that is this node" : "", members());
+			logger.info("{} {} (revision {}){}; members: {}", nodeId, event.isReplay() ? "is a member" : "joined",
+					event.getRevision(), event.isLocal() ? ", that is this node" : "", members());
 		}
 		else {
 			this.members.remove(nodeId);
