@@ -7,11 +7,13 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -38,7 +40,7 @@ import io.nats.client.Message;
 import io.nats.client.NUID;
 import io.nats.client.PublishOptions;
 import io.nats.client.api.KeyValueEntry;
-import io.nats.client.api.KeyValueWatchOption;
+import io.nats.client.api.KeyValueOperation;
 import io.nats.client.api.KeyValueWatcher;
 import io.nats.client.api.PublishAck;
 import io.nats.client.impl.Headers;
@@ -288,20 +290,20 @@ public class NatsCoordinator implements Coordinator, SmartLifecycle, Initializin
 	}
 
 	/**
-	 * Reads the latest revision of every key under a filter with an ordered consumer, until it caught up.
+	 * Reads the latest revision of every key under a filter with an ordered consumer, until it caught up. The
+	 * consumer also passes on writes made while it reads, and may repeat a message when it restarts itself: keep
+	 * the latest revision per key, and drop keys whose latest revision is a delete.
 	 */
 	private List<CoordinatorEntry> listOnce(String prefix, String filter)
 			throws IOException, JetStreamApiException, InterruptedException {
-		List<CoordinatorEntry> entries = Collections.synchronizedList(new ArrayList<>());
+		Map<String, KeyValueEntry> latest = new ConcurrentHashMap<>();
 		CountDownLatch complete = new CountDownLatch(1);
 		KeyValueWatcher collector = new KeyValueWatcher() {
 
 			@Override
 			public void watch(KeyValueEntry entry) {
-				String key = decodeOrNull(entry.getKey());
-				if (key != null && key.startsWith(prefix)) {
-					entries.add(toEntry(key, entry));
-				}
+				latest.merge(entry.getKey(), entry,
+						(known, next) -> (next.getRevision() > known.getRevision()) ? next : known);
 			}
 
 			@Override
@@ -311,7 +313,7 @@ public class NatsCoordinator implements Coordinator, SmartLifecycle, Initializin
 
 		};
 		Duration timeout = this.settings.writes().timeout();
-		NatsKeyValueWatchSubscription subscription = keyValue().watch(filter, collector, KeyValueWatchOption.IGNORE_DELETE);
+		NatsKeyValueWatchSubscription subscription = keyValue().watch(filter, collector);
 		try {
 			if (!complete.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
 				throw new IOException("the listing did not complete within " + timeout);
@@ -320,7 +322,14 @@ public class NatsCoordinator implements Coordinator, SmartLifecycle, Initializin
 		finally {
 			subscription.unsubscribe();
 		}
-		return new ArrayList<>(entries);
+		List<CoordinatorEntry> entries = new ArrayList<>(latest.size());
+		for (KeyValueEntry entry : latest.values()) {
+			String key = decodeOrNull(entry.getKey());
+			if (key != null && key.startsWith(prefix) && entry.getOperation() == KeyValueOperation.PUT) {
+				entries.add(toEntry(key, entry));
+			}
+		}
+		return entries;
 	}
 
 	/**
@@ -437,15 +446,16 @@ public class NatsCoordinator implements Coordinator, SmartLifecycle, Initializin
 		ListenerRetryPolicy retry = this.settings.listenerRetry();
 		for (WatchRegistry.Watch watch : this.watches.matching(event.getKey())) {
 			String listenerId = "watch:" + watch.prefix();
-			Throwable failure = retry.call(() -> watch.deliver(event), (attempt, ex, wait) -> logger.warn(
+			ListenerRetryPolicy.Failure failure = retry.call(() -> watch.deliver(event), (attempt, ex, wait) -> logger.warn(
 					"The {} handler failed for {} of key '{}' at revision {} (attempt {} of {}); trying again in {}: {}",
 					listenerId, event.getAction(), event.getKey(), event.getRevision(), attempt, retry.attempts(), wait,
 					ex.toString()));
 			if (failure != null) {
-				logger.error("The {} handler failed for {} of key '{}' at revision {} in all {} attempts; the event is "
+				logger.error("The {} handler failed for {} of key '{}' at revision {} after {} attempt(s); the event is "
 						+ "recorded as a dead letter and the other listeners still receive it.", listenerId,
-						event.getAction(), event.getKey(), event.getRevision(), retry.attempts(), failure);
-				this.publisher.publishEvent(new CoordinatorListenerFailedEvent(event, listenerId, retry.attempts(), failure));
+						event.getAction(), event.getKey(), event.getRevision(), failure.attempts(), failure.exception());
+				this.publisher.publishEvent(new CoordinatorListenerFailedEvent(event, listenerId, failure.attempts(),
+						failure.exception()));
 			}
 		}
 	}
