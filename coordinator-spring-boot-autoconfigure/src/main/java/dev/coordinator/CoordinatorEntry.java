@@ -32,7 +32,7 @@ public record CoordinatorEntry(String key, byte[] value, long revision, Instant 
 	 * @param <T> the type to read
 	 * @param type the type to read
 	 * @return the value as an instance of the type
-	 * @throws IllegalArgumentException when the value is not JSON of that type
+	 * @throws CoordinatorValueException when the value is not JSON of that type
 	 */
 	public <T> T valueAs(Class<T> type) {
 		return JsonValues.read(this.key, this.revision, this.value, type);

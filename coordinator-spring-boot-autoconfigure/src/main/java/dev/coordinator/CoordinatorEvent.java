@@ -105,7 +105,7 @@ public class CoordinatorEvent extends ApplicationEvent {
 	 * @param type the type to read
 	 * @return the value as an instance of the type
 	 * @throws IllegalStateException for a DELETE event, which has no value
-	 * @throws IllegalArgumentException when the value is not JSON of that type
+	 * @throws CoordinatorValueException when the value is not JSON of that type
 	 */
 	public <T> T valueAs(Class<T> type) {
 		if (this.value == null) {

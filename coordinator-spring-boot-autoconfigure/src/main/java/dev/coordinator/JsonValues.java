@@ -40,7 +40,7 @@ final class JsonValues {
 			return MAPPER.readValue(value, type);
 		}
 		catch (IOException ex) {
-			throw new IllegalArgumentException("Value of key '" + key + "' at revision " + revision
+			throw new CoordinatorValueException("Value of key '" + key + "' at revision " + revision
 					+ " cannot be read as JSON " + type.getName() + ": " + ex.getMessage(), ex);
 		}
 	}

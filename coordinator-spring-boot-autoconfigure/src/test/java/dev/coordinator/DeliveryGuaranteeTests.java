@@ -123,6 +123,30 @@ class DeliveryGuaranteeTests {
 	}
 
 	@Test
+	void valueThatTheListenerCannotReadIsDeadLetteredWithoutRetries() throws Exception {
+		TestNode node = node("node-a", "coordinator.listener.attempts=5");
+		List<Member> members = new CopyOnWriteArrayList<>();
+		node.coordinator().watch("/members/", (event) -> members.add(event.valueAs(Member.class)));
+		long bad = node.coordinator().put("/members/broken", bytes("not json"));
+		node.coordinator().putJson("/members/fine", new Member("fine", 1));
+
+		await().until(() -> members.size() == 1);
+		assertThat(members).containsExactly(new Member("fine", 1));
+		assertThat(node.listeners().failures).singleElement().satisfies((failure) -> {
+			assertThat(failure.getListenerId()).isEqualTo("watch:/members/");
+			assertThat(failure.getAttempts()).isEqualTo(1);
+			assertThat(failure.getEvent().getRevision()).isEqualTo(bad);
+			assertThat(failure.getFailure()).isInstanceOf(CoordinatorValueException.class)
+				.hasMessageContaining("'/members/broken'")
+				.hasMessageContaining(Member.class.getName());
+		});
+		assertThat(lastDeadLetter().getHeaders().getFirst("Coordinator-Listener")).isEqualTo("watch:/members/");
+	}
+
+	record Member(String id, int port) {
+	}
+
+	@Test
 	void poisonMessagesAreDeadLetteredCountedAndSkipped() throws Exception {
 		TestNode node = node("node-a");
 		String prefix = "$KV." + this.namespace + ".";

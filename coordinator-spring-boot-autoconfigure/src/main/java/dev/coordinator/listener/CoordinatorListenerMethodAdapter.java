@@ -186,17 +186,17 @@ public class CoordinatorListenerMethodAdapter extends ApplicationListenerMethodA
 	}
 
 	private void invoke(CoordinatorEvent event) {
-		Throwable failure = this.retryPolicy.call(() -> processEvent(event), (attempt, ex, wait) -> log.warn(
+		ListenerRetryPolicy.Failure failure = this.retryPolicy.call(() -> processEvent(event), (attempt, ex, wait) -> log.warn(
 				"@CoordinatorListener {} failed for {} of key '{}' at revision {} (attempt {} of {}); trying again in {}: {}",
 				getListenerId(), event.getAction(), event.getKey(), event.getRevision(), attempt,
 				this.retryPolicy.attempts(), wait, ex.toString()));
 		if (failure != null) {
-			log.error("@CoordinatorListener {} failed for {} of key '{}' at revision {} in all {} attempts; the event is "
+			log.error("@CoordinatorListener {} failed for {} of key '{}' at revision {} after {} attempt(s); the event is "
 					+ "recorded as a dead letter and the other listeners still receive it. Fix the listener and "
 					+ "replay the dead letter if needed.", getListenerId(), event.getAction(), event.getKey(),
-					event.getRevision(), this.retryPolicy.attempts(), failure);
-			this.failures.accept(new CoordinatorListenerFailedEvent(event, getListenerId(), this.retryPolicy.attempts(),
-					failure));
+					event.getRevision(), failure.attempts(), failure.exception());
+			this.failures.accept(new CoordinatorListenerFailedEvent(event, getListenerId(), failure.attempts(),
+					failure.exception()));
 		}
 	}
 

@@ -2,6 +2,8 @@ package dev.coordinator.listener;
 
 import java.time.Duration;
 
+import dev.coordinator.CoordinatorValueException;
+
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -36,12 +38,13 @@ public record ListenerRetryPolicy(int attempts, Duration backoff, Duration maxBa
 	}
 
 	/**
-	 * Calls an action until it succeeds or the attempts are used up.
+	 * Calls an action until it succeeds or the attempts are used up. A {@link CoordinatorValueException} (a
+	 * value that cannot be read as the listener's type) ends the attempts at once.
 	 * @param action the listener call
 	 * @param onRetry told of each failure that is followed by another attempt
-	 * @return {@code null} when a call succeeded, else the exception of the last call
+	 * @return {@code null} when a call succeeded, else how the calls failed
 	 */
-	public @Nullable Throwable call(Runnable action, RetryListener onRetry) {
+	public @Nullable Failure call(Runnable action, RetryListener onRetry) {
 		Duration wait = this.backoff;
 		for (int attempt = 1;; attempt++) {
 			try {
@@ -49,12 +52,12 @@ public record ListenerRetryPolicy(int attempts, Duration backoff, Duration maxBa
 				return null;
 			}
 			catch (RuntimeException | LinkageError | AssertionError ex) {
-				if (attempt >= this.attempts) {
-					return ex;
+				if (attempt >= this.attempts || ex instanceof CoordinatorValueException) {
+					return new Failure(ex, attempt);
 				}
 				onRetry.failed(attempt, ex, wait);
 				if (!pause(wait)) {
-					return ex;
+					return new Failure(ex, attempt);
 				}
 				wait = min(wait.multipliedBy(2), this.maxBackoff);
 			}
@@ -74,6 +77,15 @@ public record ListenerRetryPolicy(int attempts, Duration backoff, Duration maxBa
 
 	private static Duration min(Duration a, Duration b) {
 		return (a.compareTo(b) <= 0) ? a : b;
+	}
+
+	/**
+	 * Calls that all failed.
+	 *
+	 * @param exception the exception of the last call
+	 * @param attempts how many calls were made
+	 */
+	public record Failure(Throwable exception, int attempts) {
 	}
 
 	/**
