@@ -3,11 +3,9 @@ package dev.coordinator.nats;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Iterator;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -29,6 +27,7 @@ import io.nats.client.api.ConsumerConfiguration;
 import io.nats.client.api.ConsumerInfo;
 import io.nats.client.api.DeliverPolicy;
 import io.nats.client.api.MessageInfo;
+import io.nats.client.impl.NatsJetStreamMetaData;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,13 +35,14 @@ import org.slf4j.LoggerFactory;
 /**
  * This node's durable pull consumer of the bucket's stream and the thread that reads it.
  *
- * <p>The consumer is created once, with deliver policy {@code New}, and from then on only resumed: on
- * reconnect and on restart with the same node id the server continues after the last acknowledged event.
- * Messages are handed to the {@link Callbacks} on this consumer's own thread, one at a time in stream order,
- * and acknowledged only after they returned; while one is processed, the server is told every third of the
- * ack wait that it is in progress, so a slow listener does not cause redelivery. A message delivered again
- * (its acknowledgement was lost) whose key already had this or a later revision processed is acknowledged
- * without being processed again.
+ * <p>The consumer is created once, with deliver policy {@code New}, and from then on resumed: on reconnect
+ * and on restart with the same node id the server continues after the last acknowledged event. Messages are
+ * handed to the {@link Callbacks} on this consumer's own thread strictly in log order, each once: a message
+ * at or below the last processed revision is acknowledged without being processed again, and when a
+ * delivery went missing (the consumer sequence jumped, as after a connection that died with messages on
+ * their way) the consumer is positioned again right after the last processed revision, rather than letting
+ * the missing messages come back later out of order. A message is acknowledged only after the callbacks
+ * returned; while one is processed, the server is told every third of the ack wait that it is in progress.
  *
  * <p>When the consumer is gone (deleted after the inactive threshold, or by an operator), the place in the
  * log is lost: the {@link Callbacks#resync resync} callback reads the stored state, and the consumer is
@@ -55,6 +55,9 @@ final class EventLogConsumer {
 	private static final int CONSUMER_NOT_FOUND = 10014;
 
 	private static final int NO_MESSAGE_FOUND = 10037;
+
+	/** Processed messages remembered for the check after a server crash. */
+	private static final int RECENT = 1024;
 
 	private static final Duration POLL = Duration.ofMillis(250);
 
@@ -75,13 +78,14 @@ final class EventLogConsumer {
 
 	private final Callbacks callbacks;
 
-	/**
-	 * Highest revision processed per subject, for the messages delivered again. Only messages above the ack
-	 * floor are delivered again, and at most max-ack-pending of them, so the most recent subjects suffice.
-	 */
-	private final Map<String, Processed> processedRevisions;
+	/** The newest messages processed, to check after a crash of the server that they are still in the log. */
+	private final Deque<Processed> recent = new ArrayDeque<>();
 
+	/** Last revision processed; every message up to it has been processed or was not in the log. */
 	private volatile long lastProcessedRevision;
+
+	/** Consumer sequence of the last delivery received, 0 when unknown. */
+	private long lastConsumerSequence;
 
 	private volatile @Nullable Message inProcess;
 
@@ -107,15 +111,6 @@ final class EventLogConsumer {
 		this.settings = settings;
 		this.jetStreamOptions = jetStreamOptions;
 		this.callbacks = callbacks;
-		int window = 2 * settings.consumer().maxAckPending();
-		this.processedRevisions = new LinkedHashMap<>(window, 0.75f, true) {
-
-			@Override
-			protected boolean removeEldestEntry(Map.Entry<String, Processed> eldest) {
-				return size() > window;
-			}
-
-		};
 	}
 
 	/**
@@ -128,6 +123,8 @@ final class EventLogConsumer {
 		ConsumerInfo existing = findConsumer(management);
 		if (existing == null) {
 			ConsumerInfo created = management.addOrUpdateConsumer(stream, configuration(DeliverPolicy.New, 0));
+			this.lastProcessedRevision = created.getDelivered().getStreamSequence();
+			this.lastConsumerSequence = 0;
 			logger.info("Created durable consumer '{}' of stream '{}': node '{}' receives changes from revision {} on. "
 					+ "(A node that ran before with this id and was away longer than the inactive threshold missed "
 					+ "the changes in between; initial-state listeners receive the stored state.)", durable, stream,
@@ -147,8 +144,16 @@ final class EventLogConsumer {
 				|| !current.getInactiveThreshold().equals(wanted.getInactiveThreshold())) {
 			management.addOrUpdateConsumer(stream, wanted);
 		}
+		this.lastProcessedRevision = existing.getAckFloor().getStreamSequence();
+		this.lastConsumerSequence = existing.getDelivered().getConsumerSequence();
 		logger.info("Resuming durable consumer '{}' of stream '{}' after revision {} ({} changes waiting)", durable,
 				stream, existing.getAckFloor().getStreamSequence(), existing.getNumPending() + existing.getNumAckPending());
+		if (existing.getDelivered().getStreamSequence() > existing.getAckFloor().getStreamSequence()) {
+			// Delivered before the node stopped but never acknowledged: the server would send them again only
+			// after the ack wait, behind newer changes. Read on from the last acknowledged one instead.
+			reposition("changes up to revision " + existing.getDelivered().getStreamSequence()
+					+ " were delivered but not acknowledged before the node stopped");
+		}
 	}
 
 	/**
@@ -228,6 +233,9 @@ final class EventLogConsumer {
 				try (IterableConsumer messages = iterate()) {
 					read(messages);
 				}
+				catch (DeliveryGap gap) {
+					reposition(gap.getMessage());
+				}
 				catch (JetStreamStatusCheckedException | IOException | JetStreamApiException ex) {
 					if (this.running && !recoverLostConsumer()) {
 						logger.warn("Reading events of '{}' failed: {}; retrying in {}", this.settings.durableName(),
@@ -269,9 +277,11 @@ final class EventLogConsumer {
 					+ "lost its place in the log after revision {} and resynchronises with the stored state",
 					this.settings.durableName(), this.settings.consumer().inactiveThreshold(), last);
 			long revision = this.callbacks.resync("durable consumer '" + this.settings.durableName() + "' was gone", last);
-			this.processedRevisions.clear();
 			management.addOrUpdateConsumer(this.settings.streamName(),
 					configuration(DeliverPolicy.ByStartSequence, revision + 1));
+			this.lastProcessedRevision = revision;
+			this.lastConsumerSequence = 0;
+			this.recent.clear();
 			logger.info("Created durable consumer '{}' again from revision {}", this.settings.durableName(), revision + 1);
 			return true;
 		}
@@ -291,8 +301,8 @@ final class EventLogConsumer {
 			.build());
 	}
 
-	private void read(IterableConsumer messages)
-			throws JetStreamStatusCheckedException, InterruptedException, IOException, JetStreamApiException {
+	private void read(IterableConsumer messages) throws JetStreamStatusCheckedException, InterruptedException,
+			IOException, JetStreamApiException, DeliveryGap {
 		long idleSince = System.nanoTime();
 		while (this.running) {
 			Message message = messages.nextMessage(POLL);
@@ -306,8 +316,11 @@ final class EventLogConsumer {
 			}
 			if (this.reconnected) {
 				// Cleared only once the check succeeded: a server that just restarted may not answer it yet.
-				detectLostRevisions();
+				boolean lost = detectLostRevisions();
 				this.reconnected = false;
+				if (lost) {
+					throw new DeliveryGap("the server lost revisions this node had processed");
+				}
 				// Pull requests do not survive a server restart: pull anew from where the server has us.
 				logger.debug("Reconnected: pulling events of '{}' anew", this.settings.durableName());
 				return;
@@ -326,40 +339,83 @@ final class EventLogConsumer {
 
 	/**
 	 * A server that crashed may come back without the last messages it had delivered but not yet stored (their
-	 * writers were told that the outcome is unknown), and gives their revisions to the next writes. Finds the
-	 * processed messages that are certainly gone (newest first: a revision past the end of the log, or one that
-	 * now holds another message), forgets having processed them, and lets the initial-state listeners be
-	 * brought back in line.
+	 * writers were told that the outcome is unknown), and gives their revisions to the next writes. Checks the
+	 * newest processed revisions (newest first) for ones that now hold another message.
+	 * @return whether processed revisions were lost
 	 */
-	private void detectLostRevisions() throws IOException, JetStreamApiException {
+	private boolean detectLostRevisions() throws IOException, JetStreamApiException {
 		JetStreamManagement management = management();
 		String stream = this.settings.streamName();
-		long last = management.getStreamInfo(stream).getStreamState().getLastSequence();
-		List<Map.Entry<String, Processed>> newestFirst = new ArrayList<>(this.processedRevisions.entrySet());
-		newestFirst.sort(Comparator.comparingLong((Map.Entry<String, Processed> entry) -> entry.getValue().revision())
-			.reversed());
 		long firstLost = 0;
-		for (Map.Entry<String, Processed> entry : newestFirst) {
-			long revision = entry.getValue().revision();
-			if (revision <= last) {
-				MessageInfo stored = findMessage(management, stream, revision);
-				if (stored == null || (stored.getSubject().equals(entry.getKey())
-						&& stored.getTime().toInstant().equals(entry.getValue().writtenAt()))) {
-					break;
-				}
+		for (Iterator<Processed> newestFirst = this.recent.descendingIterator(); newestFirst.hasNext();) {
+			Processed processed = newestFirst.next();
+			MessageInfo stored = findMessage(management, stream, processed.revision());
+			// Only a revision that now holds another message is proof: a missing one may be superseded, or
+			// not yet applied by a new leader.
+			if (stored == null || processed.matches(stored.getSubject(), stored.getTime().toInstant())) {
+				break;
 			}
-			firstLost = revision;
-			this.processedRevisions.remove(entry.getKey());
+			firstLost = processed.revision();
 		}
 		if (firstLost == 0) {
-			return;
+			return false;
 		}
+		forgetFrom(firstLost);
+		return true;
+	}
+
+	/**
+	 * The server gave a revision this node processed to another message: the processed one, and any after
+	 * it, were lost in a crash. Forget them, and let the initial-state listeners be brought back in line.
+	 */
+	private void forgetFrom(long firstLost) {
 		long processed = this.lastProcessedRevision;
-		logger.warn("The server came back without revisions {} to {} of '{}' as this node had delivered them: writes cut "
+		logger.warn("The server came back without revisions {} to {} of '{}' as this node had processed them: writes cut "
 				+ "off by a server crash before they were stored (their writers were told the outcome is unknown). "
-				+ "Initial-state listeners are brought back in line with the stored state.", firstLost, processed, stream);
+				+ "Initial-state listeners are brought back in line with the stored state.", firstLost, processed,
+				this.settings.streamName());
+		this.recent.removeIf((entry) -> entry.revision() >= firstLost);
 		this.lastProcessedRevision = firstLost - 1;
 		this.callbacks.resync("the server lost revisions " + firstLost + " to " + processed, processed);
+	}
+
+	private @Nullable Processed recentlyProcessed(long revision) {
+		for (Iterator<Processed> newestFirst = this.recent.descendingIterator(); newestFirst.hasNext();) {
+			Processed processed = newestFirst.next();
+			if (processed.revision() == revision) {
+				return processed;
+			}
+			if (processed.revision() < revision) {
+				return null;
+			}
+		}
+		return null;
+	}
+
+	/**
+	 * Positions the consumer right after the last processed revision, so that the log is read on in order.
+	 */
+	private void reposition(String why) {
+		long start = this.lastProcessedRevision + 1;
+		try {
+			JetStreamManagement management = management();
+			try {
+				management.deleteConsumer(this.settings.streamName(), this.settings.durableName());
+			}
+			catch (JetStreamApiException ex) {
+				if (ex.getApiErrorCode() != CONSUMER_NOT_FOUND) {
+					throw ex;
+				}
+			}
+			management.addOrUpdateConsumer(this.settings.streamName(), configuration(DeliverPolicy.ByStartSequence, start));
+			this.lastConsumerSequence = 0;
+			logger.info("Reading the log of '{}' again from revision {}: {}", this.settings.durableName(), start, why);
+		}
+		catch (IOException | JetStreamApiException ex) {
+			logger.warn("Could not position durable consumer '{}' at revision {} ({}); trying again in {}: {}",
+					this.settings.durableName(), start, why, RETRY_DELAY, ex.getMessage());
+			sleep(RETRY_DELAY);
+		}
 	}
 
 	private static @Nullable MessageInfo findMessage(JetStreamManagement management, String stream, long revision)
@@ -390,16 +446,28 @@ final class EventLogConsumer {
 		}
 	}
 
-	private void handle(Message message) {
-		long revision = message.metaData().streamSequence();
-		String subject = message.getSubject();
-		Processed processed = this.processedRevisions.get(subject);
-		if (processed != null && revision <= processed.revision()) {
-			logger.debug("Skipping revision {} of '{}': revision {} was processed already", revision, subject,
-					processed.revision());
-			this.callbacks.duplicate();
-			acknowledge(message, false);
-			return;
+	private void handle(Message message) throws DeliveryGap {
+		NatsJetStreamMetaData meta = message.metaData();
+		long revision = meta.streamSequence();
+		long consumerSequence = meta.consumerSequence();
+		if (this.lastConsumerSequence > 0 && consumerSequence > this.lastConsumerSequence + 1) {
+			// Deliveries in between went missing; they would come back after the ack wait, out of order.
+			throw new DeliveryGap("deliveries " + (this.lastConsumerSequence + 1) + " to " + (consumerSequence - 1)
+					+ " of the consumer did not arrive");
+		}
+		this.lastConsumerSequence = consumerSequence;
+		if (revision <= this.lastProcessedRevision) {
+			Processed processed = recentlyProcessed(revision);
+			Instant writtenAt = meta.timestamp().toInstant();
+			if (processed == null || processed.matches(message.getSubject(), writtenAt)) {
+				logger.debug("Skipping revision {}: the log was processed up to revision {}", revision,
+						this.lastProcessedRevision);
+				this.callbacks.duplicate();
+				acknowledge(message, false);
+				return;
+			}
+			// The server gave this revision to a new message: what this node processed under it was lost.
+			forgetFrom(revision);
 		}
 		this.inProcess = message;
 		boolean accepted;
@@ -409,8 +477,11 @@ final class EventLogConsumer {
 		finally {
 			this.inProcess = null;
 		}
-		this.processedRevisions.put(subject, new Processed(revision, message.metaData().timestamp().toInstant()));
-		this.lastProcessedRevision = Math.max(this.lastProcessedRevision, revision);
+		this.lastProcessedRevision = revision;
+		this.recent.addLast(new Processed(revision, message.getSubject(), meta.timestamp().toInstant()));
+		if (this.recent.size() > RECENT) {
+			this.recent.pollFirst();
+		}
 		acknowledge(message, !accepted);
 	}
 
@@ -485,13 +556,30 @@ final class EventLogConsumer {
 	}
 
 	/**
-	 * What the reader processed of a subject last.
+	 * A message the reader processed.
 	 *
 	 * @param revision its revision
+	 * @param subject its subject
 	 * @param writtenAt when the server stored it, which tells it apart from a later message given the same
 	 * revision after a crash
 	 */
-	private record Processed(long revision, Instant writtenAt) {
+	private record Processed(long revision, String subject, Instant writtenAt) {
+
+		boolean matches(String otherSubject, Instant otherWrittenAt) {
+			return this.subject.equals(otherSubject) && this.writtenAt.equals(otherWrittenAt);
+		}
+
+	}
+
+	/**
+	 * Messages of the log went missing on their way to this node.
+	 */
+	private static final class DeliveryGap extends Exception {
+
+		DeliveryGap(String message) {
+			super(message, null, false, false);
+		}
+
 	}
 
 	/**
