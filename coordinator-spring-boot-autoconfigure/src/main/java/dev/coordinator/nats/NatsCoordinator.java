@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
@@ -81,6 +82,11 @@ public class NatsCoordinator implements Coordinator, SmartLifecycle, Initializin
 	private static final int HEADER_ALLOWANCE = 512;
 
 	private static final int DELETE_ATTEMPTS = 16;
+
+	/** First wait when no server answers for the stream, doubled up to {@link #MAX_PAUSE}. */
+	private static final Duration FIRST_PAUSE = Duration.ofMillis(50);
+
+	private static final Duration MAX_PAUSE = Duration.ofSeconds(1);
 
 	private final Connection connection;
 
@@ -224,7 +230,7 @@ public class NatsCoordinator implements Coordinator, SmartLifecycle, Initializin
 	public CompletableFuture<Long> putAsync(String key, byte[] value) {
 		String kvKey = encodeWrite(key, value);
 		return publishAsync(key, this.subjectPrefix + kvKey, WireFormat.headers(nodeId(), true, false), value,
-				publishOptions(null), 1);
+				publishOptions(null), 1, System.nanoTime() + writeBudget().toNanos(), FIRST_PAUSE);
 	}
 
 	@Override
@@ -542,7 +548,7 @@ public class NatsCoordinator implements Coordinator, SmartLifecycle, Initializin
 	}
 
 	private CompletableFuture<Long> publishAsync(String key, String subject, Headers headers, byte[] body,
-			PublishOptions options, int attempt) {
+			PublishOptions options, int attempt, long deadline, Duration pause) {
 		CompletableFuture<PublishAck> acknowledged;
 		try {
 			acknowledged = this.jetStream.publishAsync(subject, headers, body, options);
@@ -551,20 +557,33 @@ public class NatsCoordinator implements Coordinator, SmartLifecycle, Initializin
 			return CompletableFuture.failedFuture(new CoordinatorException("The put of key '" + key + "' failed: "
 					+ ex.getMessage(), ex));
 		}
-		return acknowledged.thenApply(PublishAck::getSeqno).exceptionallyCompose((failure) -> {
-			Throwable cause = (failure instanceof CompletionException && failure.getCause() != null)
-					? failure.getCause() : failure;
-			if (cause instanceof JetStreamApiException refused) {
-				return CompletableFuture.failedFuture(new CoordinatorException("The server refused the put of key '"
-						+ key + "': " + refused.getMessage(), refused));
-			}
-			if (attempt < this.settings.writes().attempts()) {
-				return publishAsync(key, subject, headers, body, options, attempt + 1);
-			}
-			return CompletableFuture.failedFuture(new CoordinatorException("The put of key '" + key
-					+ "' was not acknowledged after " + attempt + " attempts, so it may or may not have been stored; "
-					+ "read the key to find out. Last failure: " + cause.getMessage(), cause));
-		});
+		return acknowledged.orTimeout(this.settings.writes().timeout().toMillis(), TimeUnit.MILLISECONDS)
+			.thenApply(PublishAck::getSeqno)
+			.exceptionallyCompose((failure) -> {
+				Throwable cause = (failure instanceof CompletionException && failure.getCause() != null)
+						? failure.getCause() : failure;
+				if (cause instanceof JetStreamApiException refused) {
+					return CompletableFuture.failedFuture(new CoordinatorException("The server refused the put of key '"
+							+ key + "': " + refused.getMessage(), refused));
+				}
+				if (isNoResponders(cause)) {
+					if (System.nanoTime() + pause.toNanos() >= deadline) {
+						return CompletableFuture.failedFuture(new CoordinatorException("The put of key '" + key
+								+ "' was not stored: no JetStream server answered for stream '"
+								+ this.settings.streamName() + "' within " + writeBudget(), cause));
+					}
+					Executor later = CompletableFuture.delayedExecutor(pause.toMillis(), TimeUnit.MILLISECONDS);
+					return CompletableFuture.supplyAsync(() -> null, later)
+						.thenCompose((ignored) -> publishAsync(key, subject, headers, body, options, attempt, deadline,
+								nextPause(pause)));
+				}
+				if (attempt < this.settings.writes().attempts()) {
+					return publishAsync(key, subject, headers, body, options, attempt + 1, deadline, pause);
+				}
+				return CompletableFuture.failedFuture(new CoordinatorException("The put of key '" + key
+						+ "' was not acknowledged after " + attempt + " attempts, so it may or may not have been stored; "
+						+ "read the key to find out. Last failure: " + cause, cause));
+			});
 	}
 
 	private long publish(String operation, String key, String kvKey, Headers headers, byte[] body,
@@ -572,16 +591,31 @@ public class NatsCoordinator implements Coordinator, SmartLifecycle, Initializin
 		PublishOptions publishOptions = publishOptions(expectedRevision);
 		String subject = this.subjectPrefix + kvKey;
 		int attempts = this.settings.writes().attempts();
+		long deadline = System.nanoTime() + writeBudget().toNanos();
+		Duration pause = FIRST_PAUSE;
 		IOException lastFailure = null;
-		for (int attempt = 1; attempt <= attempts; attempt++) {
+		for (int attempt = 1; attempt <= attempts;) {
 			try {
 				PublishAck ack = this.jetStream.publish(subject, headers, body, publishOptions);
 				return ack.getSeqno();
 			}
 			catch (IOException ex) {
 				lastFailure = ex;
-				logger.debug("Attempt {} of {} of key '{}' got no acknowledgement: {}", attempt, operation, key,
-						ex.getMessage());
+				if (!isNoResponders(ex)) {
+					attempt++;
+					logger.debug("Attempt {} of {} of key '{}' got no acknowledgement: {}", attempt - 1, operation, key,
+							ex.getMessage());
+				}
+				else if (System.nanoTime() + pause.toNanos() < deadline) {
+					// No server answers for the stream (a leader is being elected): nothing was stored, wait.
+					sleep(pause);
+					pause = nextPause(pause);
+				}
+				else {
+					throw new CoordinatorException("The " + operation + " of key '" + key + "' was not stored: no "
+							+ "JetStream server answered for stream '" + this.settings.streamName() + "' within "
+							+ writeBudget() + " (is a leader being elected, or is JetStream down?)", ex);
+				}
 			}
 			catch (JetStreamApiException ex) {
 				if (ex.getApiErrorCode() == WRONG_LAST_SEQUENCE) {
@@ -598,6 +632,36 @@ public class NatsCoordinator implements Coordinator, SmartLifecycle, Initializin
 				+ attempts + " attempts of " + this.settings.writes().timeout() + " each, so it may or may not have been "
 				+ "stored; read the key to find out. Last failure: "
 				+ ((lastFailure != null) ? lastFailure.getMessage() : "none"), lastFailure);
+	}
+
+	/**
+	 * How long a write may take in all: every attempt's timeout.
+	 */
+	private Duration writeBudget() {
+		return this.settings.writes().timeout().multipliedBy(this.settings.writes().attempts());
+	}
+
+	private static Duration nextPause(Duration pause) {
+		Duration doubled = pause.multipliedBy(2);
+		return (doubled.compareTo(MAX_PAUSE) < 0) ? doubled : MAX_PAUSE;
+	}
+
+	/**
+	 * The client reports a request that no server took (status 503) as an I/O error with that status.
+	 */
+	private static boolean isNoResponders(Throwable ex) {
+		String message = ex.getMessage();
+		return message != null && (message.contains("503") || message.contains("No Responders"));
+	}
+
+	private static void sleep(Duration pause) {
+		try {
+			Thread.sleep(pause.toMillis());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new CoordinatorException("Interrupted while waiting for a JetStream server to answer", ex);
+		}
 	}
 
 	private void requireValueSize(String key, int size) {
