@@ -1,0 +1,34 @@
+package dev.coordinator.benchmarks;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Runs every scenario with tiny counts, to keep the benchmark compiling and working. It measures nothing:
+ * whether a target was met is not checked.
+ */
+class BenchmarkSmokeTests {
+
+	@Test
+	void everyScenarioPrintsALineWithPositiveFigures() throws Exception {
+		ByteArrayOutputStream printed = new ByteArrayOutputStream();
+		List<Result> results;
+		try (PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8)) {
+			results = CoordinatorBenchmark.run(BenchmarkOptions.smoke(), out);
+		}
+		String output = printed.toString(StandardCharsets.UTF_8);
+		assertThat(results).extracting(Result::scenario).containsExactly(1, 2, 3, 4, 5);
+		for (Result result : results) {
+			assertThat(output).contains(result.line());
+			assertThat(result.line()).contains("library ", "| raw ", "| ratio ", "| target ");
+			assertThat(result.figures()).isNotEmpty().allSatisfy((figure) -> assertThat(figure).isPositive());
+		}
+	}
+
+}
