@@ -169,9 +169,13 @@ class DeliveryGuaranteeTests {
 			.anySatisfy((reason) -> assertThat(reason).contains("format version '2'"))
 			.anySatisfy((reason) -> assertThat(reason).contains("Coordinator-Notify 'maybe'"))
 			.anySatisfy((reason) -> assertThat(reason).contains("KV-Operation 'EXPLODE'"));
-		ConsumerInfo consumer = raw.jetStreamManagement().getConsumerInfo("KV_" + this.namespace, this.namespace + "_node-a");
-		assertThat(consumer.getNumAckPending()).isZero();
-		assertThat(consumer.getRedelivered()).isZero();
+		// Nothing stays unacknowledged, nothing is delivered again.
+		await().untilAsserted(() -> {
+			ConsumerInfo consumer = raw.jetStreamManagement().getConsumerInfo("KV_" + this.namespace,
+					this.namespace + "_node-a");
+			assertThat(consumer.getNumAckPending()).isZero();
+			assertThat(consumer.getRedelivered()).isZero();
+		});
 	}
 
 	@Test

@@ -17,7 +17,7 @@ import io.nats.client.api.StorageType;
  * @param storage where the server stores the bucket
  * @param batchSize messages fetched per pull request
  * @param maxAckPending messages delivered and not yet acknowledged, at most
- * @param ackPolicy acknowledgement policy of raw consumers (the library always acknowledges explicitly)
+ * @param ackPolicy acknowledgement policy of raw consumers (the library acknowledges cumulatively, ack policy all)
  */
 record BucketAndConsumerSettings(int history, StorageType storage, int batchSize, int maxAckPending,
 		AckPolicy ackPolicy) {
@@ -26,7 +26,7 @@ record BucketAndConsumerSettings(int history, StorageType storage, int batchSize
 	static final BucketAndConsumerSettings DEFAULTS = new BucketAndConsumerSettings(
 			NatsCoordinatorSettings.Bucket.DEFAULTS.history(), NatsCoordinatorSettings.Bucket.DEFAULTS.storage(),
 			NatsCoordinatorSettings.Consumer.DEFAULTS.batchSize(),
-			NatsCoordinatorSettings.Consumer.DEFAULTS.maxAckPending(), AckPolicy.Explicit);
+			NatsCoordinatorSettings.Consumer.DEFAULTS.maxAckPending(), AckPolicy.All);
 
 	BucketAndConsumerSettings withBucket(int history, StorageType storage) {
 		return new BucketAndConsumerSettings(history, storage, this.batchSize, this.maxAckPending, this.ackPolicy);

@@ -67,7 +67,7 @@ final class LibraryNode implements AutoCloseable {
 	void awaitCaughtUp() throws InterruptedException {
 		NatsCoordinatorSettings settings = this.context.getBean(NatsCoordinatorSettings.class);
 		RawNode.awaitCaughtUp(this.context.getBean(Connection.class), settings.streamName(), settings.durableName(),
-				AckPolicy.Explicit);
+				AckPolicy.All);
 	}
 
 	/**

@@ -56,6 +56,9 @@ final class EventLogConsumer {
 
 	private static final int NO_MESSAGE_FOUND = 10037;
 
+	/** Messages processed at most before they are acknowledged, while more are buffered. */
+	private static final int ACK_EVERY = 64;
+
 	/** Processed messages remembered for the check after a server crash. */
 	private static final int RECENT = 1024;
 
@@ -86,6 +89,11 @@ final class EventLogConsumer {
 
 	/** Consumer sequence of the last delivery received, 0 when unknown. */
 	private long lastConsumerSequence;
+
+	/** The last message processed and not yet acknowledged, whose acknowledgement covers all before it. */
+	private @Nullable Message owedAck;
+
+	private int owedCount;
 
 	private volatile @Nullable Message inProcess;
 
@@ -132,7 +140,7 @@ final class EventLogConsumer {
 			return;
 		}
 		ConsumerConfiguration current = existing.getConsumerConfiguration();
-		if (current.getAckPolicy() != AckPolicy.Explicit || current.getFilterSubject() != null
+		if (current.getAckPolicy() == AckPolicy.None || current.getFilterSubject() != null
 				|| current.getDeliverSubject() != null) {
 			throw new CoordinatorException("Consumer '" + durable + "' of stream '" + stream
 					+ "' exists but is not a coordinator consumer (ack policy " + current.getAckPolicy() + ", filter "
@@ -153,6 +161,9 @@ final class EventLogConsumer {
 			// after the ack wait, behind newer changes. Read on from the last acknowledged one instead.
 			reposition("changes up to revision " + existing.getDelivered().getStreamSequence()
 					+ " were delivered but not acknowledged before the node stopped");
+		}
+		else if (current.getAckPolicy() != AckPolicy.All) {
+			reposition("the consumer used ack policy " + current.getAckPolicy() + "; it now acknowledges cumulatively");
 		}
 	}
 
@@ -305,12 +316,15 @@ final class EventLogConsumer {
 			IOException, JetStreamApiException, DeliveryGap {
 		long idleSince = System.nanoTime();
 		while (this.running) {
-			Message message = messages.nextMessage(POLL);
+			// While an acknowledgement is owed, look only briefly for more: owe it no longer than the buffer lasts.
+			Message message = messages.nextMessage((this.owedAck != null) ? Duration.ofMillis(1) : POLL);
 			if (message != null) {
 				handle(message);
 				idleSince = System.nanoTime();
+				continue;
 			}
-			else if (System.nanoTime() - idleSince > IDLE_CHECK.toNanos()) {
+			acknowledgeOwed();
+			if (System.nanoTime() - idleSince > IDLE_CHECK.toNanos()) {
 				checkWhileIdle();
 				idleSince = System.nanoTime();
 			}
@@ -328,12 +342,17 @@ final class EventLogConsumer {
 		}
 		messages.stop();
 		long deadline = System.nanoTime() + this.settings.consumer().shutdownTimeout().toNanos();
-		while (System.nanoTime() < deadline) {
-			Message message = messages.nextMessage(DRAIN_POLL);
-			if (message == null) {
-				return;
+		try {
+			while (System.nanoTime() < deadline) {
+				Message message = messages.nextMessage(DRAIN_POLL);
+				if (message == null) {
+					return;
+				}
+				handle(message);
 			}
-			handle(message);
+		}
+		finally {
+			acknowledgeOwed();
 		}
 	}
 
@@ -463,7 +482,7 @@ final class EventLogConsumer {
 				logger.debug("Skipping revision {}: the log was processed up to revision {}", revision,
 						this.lastProcessedRevision);
 				this.callbacks.duplicate();
-				acknowledge(message, false);
+				owe(message);
 				return;
 			}
 			// The server gave this revision to a new message: what this node processed under it was lost.
@@ -482,7 +501,12 @@ final class EventLogConsumer {
 		if (this.recent.size() > RECENT) {
 			this.recent.pollFirst();
 		}
-		acknowledge(message, !accepted);
+		if (accepted) {
+			owe(message);
+		}
+		else {
+			terminate(message);
+		}
 	}
 
 	private void reportProgress() {
@@ -497,17 +521,41 @@ final class EventLogConsumer {
 		}
 	}
 
-	private void acknowledge(Message message, boolean terminate) {
+	/**
+	 * The consumer acknowledges cumulatively (ack policy all): acknowledging a message acknowledges every one
+	 * before it. So acknowledgements are owed while more messages are buffered, and sent when the buffer is
+	 * empty, every {@link #ACK_EVERY} messages, and before the reader stops.
+	 */
+	private void owe(Message message) {
+		this.owedAck = message;
+		if (++this.owedCount >= ACK_EVERY) {
+			acknowledgeOwed();
+		}
+	}
+
+	private void acknowledgeOwed() {
+		Message owed = this.owedAck;
+		if (owed == null) {
+			return;
+		}
+		this.owedAck = null;
+		this.owedCount = 0;
 		try {
-			if (terminate) {
-				message.term();
-			}
-			else {
-				message.ack();
-			}
+			owed.ack();
 		}
 		catch (IllegalStateException ex) {
 			logger.debug("Could not acknowledge revision {}: {}; the server delivers it again and it is skipped",
+					owed.metaData().streamSequence(), ex.getMessage());
+		}
+	}
+
+	private void terminate(Message message) {
+		acknowledgeOwed();
+		try {
+			message.term();
+		}
+		catch (IllegalStateException ex) {
+			logger.debug("Could not terminate revision {}: {}; the server delivers it again",
 					message.metaData().streamSequence(), ex.getMessage());
 		}
 	}
@@ -518,7 +566,7 @@ final class EventLogConsumer {
 			.durable(this.settings.durableName())
 			.description("Coordinator events of node " + this.settings.nodeId())
 			.deliverPolicy(deliverPolicy)
-			.ackPolicy(AckPolicy.Explicit)
+			.ackPolicy(AckPolicy.All)
 			.ackWait(consumer.ackWait())
 			.maxAckPending(consumer.maxAckPending())
 			.inactiveThreshold(consumer.inactiveThreshold());

@@ -535,12 +535,11 @@ public class NatsCoordinator implements Coordinator, SmartLifecycle, Initializin
 
 	/**
 	 * Options of one write: its own message id, so that sending it again after a lost acknowledgement stores
-	 * it once, and optionally the revision the key must still have.
+	 * it once, and optionally the revision the key must still have. (No expected-stream header: only the
+	 * bucket's stream can hold its subjects, and checking that on every write costs throughput.)
 	 */
 	private PublishOptions publishOptions(@Nullable Long expectedRevision) {
-		PublishOptions.Builder options = PublishOptions.builder()
-			.expectedStream(this.settings.streamName())
-			.messageId(NUID.nextGlobal());
+		PublishOptions.Builder options = PublishOptions.builder().messageId(NUID.nextGlobal());
 		if (expectedRevision != null) {
 			options.expectedLastSubjectSequence(expectedRevision);
 		}
