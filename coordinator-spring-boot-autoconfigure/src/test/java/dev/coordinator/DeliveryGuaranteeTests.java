@@ -255,6 +255,32 @@ class DeliveryGuaranteeTests {
 	}
 
 	@Test
+	void nodeRestartedAfterItsConsumerExpiredIsToldAndGetsTheStoredState() throws Exception {
+		TestNode writer = node("writer");
+		TestNode away = node("away", "coordinator.consumer.inactive-threshold=1s");
+		writer.coordinator().put("/state/k1", bytes("v0"));
+		await().until(() -> away.listeners().stateView.size() == 1);
+		long lastSeen = away.natsCoordinator().lastProcessedRevision();
+		away.close();
+		this.nodes.remove(away);
+		await().atMost(Duration.ofSeconds(30)).until(() -> consumerGone(raw.jetStreamManagement(),
+				"KV_" + this.namespace, this.namespace + "_away"));
+		writer.coordinator().put("/state/k2", bytes("while away"));
+		writer.coordinator().delete("/state/k1");
+
+		TestNode back = node("away");
+
+		await().until(() -> back.listeners().lifecycle.stream().anyMatch(CoordinatorSyncedEvent.class::isInstance));
+		assertThat(back.listeners().lifecycle).first().isInstanceOfSatisfying(CoordinatorResyncEvent.class, (resync) -> {
+			assertThat(resync.getReason()).contains("expired while the node was away");
+			assertThat(resync.getLastRevision()).isEqualTo(lastSeen);
+			assertThat(resync.getRevision()).isGreaterThan(lastSeen);
+		});
+		assertThat(back.listeners().stateView).isEqualTo(Map.of("/state/k2", "while away"));
+		assertThat(back.natsCoordinator().statistics().resyncs()).isEqualTo(1);
+	}
+
+	@Test
 	void slowListenerIsNotRedeliveredAndDoesNotHoldBackOtherNodes() throws Exception {
 		TestNode fast = node("fast");
 		TestNode slow = node("slow", "coordinator.consumer.ack-wait=1s", "coordinator.consumer.batch-size=2",

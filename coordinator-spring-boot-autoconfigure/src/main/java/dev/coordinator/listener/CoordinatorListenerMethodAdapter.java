@@ -1,6 +1,7 @@
 package dev.coordinator.listener;
 
 import java.lang.reflect.Method;
+import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
@@ -59,7 +60,7 @@ public class CoordinatorListenerMethodAdapter extends ApplicationListenerMethodA
 	 * @throws IllegalStateException when the method or its annotation is not valid
 	 */
 	public CoordinatorListenerMethodAdapter(String beanName, Class<?> targetClass, Method method) {
-		this(beanName, targetClass, method, new ListenerRetryPolicy(1, java.time.Duration.ZERO, java.time.Duration.ZERO),
+		this(beanName, targetClass, method, new ListenerRetryPolicy(1, Duration.ZERO, Duration.ZERO),
 				(failure) -> {
 				});
 	}

@@ -21,6 +21,7 @@ import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
 import io.nats.client.JetStreamOptions;
 import io.nats.client.JetStreamStatusCheckedException;
+import io.nats.client.KeyValueOptions;
 import io.nats.client.Message;
 import io.nats.client.api.AckPolicy;
 import io.nats.client.api.ConsumerConfiguration;
@@ -42,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * delivery went missing (the consumer sequence jumped, as after a connection that died with messages on
  * their way) the consumer is positioned again right after the last processed revision, rather than letting
  * the missing messages come back later out of order. A message is acknowledged only after the callbacks
- * returned; while one is processed, the server is told every third of the ack wait that it is in progress.
+ * returned, cumulatively (ack policy all) once no further message is buffered or every {@value #ACK_EVERY}
+ * messages; while one is processed, the server is told every third of the ack wait that it is in progress.
  *
  * <p>When the consumer is gone (deleted after the inactive threshold, or by an operator), the place in the
  * log is lost: the {@link Callbacks#resync resync} callback reads the stored state, and the consumer is
@@ -80,6 +82,11 @@ final class EventLogConsumer {
 	private final JetStreamOptions jetStreamOptions;
 
 	private final Callbacks callbacks;
+
+	private final NodeRecords nodeRecords;
+
+	/** Last revision a returning node had processed when its consumer had expired meanwhile, else -1. */
+	private long awayAfter = -1;
 
 	/** The newest messages processed, to check after a crash of the server that they are still in the log. */
 	private final Deque<Processed> recent = new ArrayDeque<>();
@@ -119,6 +126,8 @@ final class EventLogConsumer {
 		this.settings = settings;
 		this.jetStreamOptions = jetStreamOptions;
 		this.callbacks = callbacks;
+		this.nodeRecords = new NodeRecords(connection, settings,
+				KeyValueOptions.builder().jetStreamOptions(jetStreamOptions).build());
 	}
 
 	/**
@@ -133,10 +142,18 @@ final class EventLogConsumer {
 			ConsumerInfo created = management.addOrUpdateConsumer(stream, configuration(DeliverPolicy.New, 0));
 			this.lastProcessedRevision = created.getDelivered().getStreamSequence();
 			this.lastConsumerSequence = 0;
-			logger.info("Created durable consumer '{}' of stream '{}': node '{}' receives changes from revision {} on. "
-					+ "(A node that ran before with this id and was away longer than the inactive threshold missed "
-					+ "the changes in between; initial-state listeners receive the stored state.)", durable, stream,
-					this.settings.nodeId(), created.getDelivered().getStreamSequence() + 1);
+			this.awayAfter = this.nodeRecords.lastRecordedRevision();
+			if (this.awayAfter >= 0) {
+				logger.warn("Node '{}' ran before, up to revision {}, and was away longer than its consumer's inactive "
+						+ "threshold ({}): the changes in between were not kept for it. Created durable consumer '{}' "
+						+ "from revision {} on; initial-state listeners receive the stored state.", this.settings.nodeId(),
+						this.awayAfter, this.settings.consumer().inactiveThreshold(), durable, this.lastProcessedRevision + 1);
+			}
+			else {
+				logger.info("Created durable consumer '{}' of stream '{}': node '{}' receives changes from revision {} on",
+						durable, stream, this.settings.nodeId(), this.lastProcessedRevision + 1);
+			}
+			this.nodeRecords.record(this.lastProcessedRevision);
 			return;
 		}
 		ConsumerConfiguration current = existing.getConsumerConfiguration();
@@ -206,6 +223,7 @@ final class EventLogConsumer {
 		try {
 			Duration timeout = this.settings.consumer().shutdownTimeout().plus(POLL).plus(DRAIN_POLL);
 			boolean ended = latch.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+			this.nodeRecords.record(this.lastProcessedRevision);
 			if (!ended) {
 				logger.warn("Event reader of '{}' did not stop within {}; a listener is still running. "
 						+ "Unacknowledged events are delivered again when the node restarts.", this.settings.durableName(),
@@ -232,6 +250,16 @@ final class EventLogConsumer {
 
 	long lastProcessedRevision() {
 		return this.lastProcessedRevision;
+	}
+
+	/**
+	 * Returns, once, whether this node returned after its consumer had expired.
+	 * @return the last revision it had processed before, or -1 when it did not return after an expiry
+	 */
+	long takeAwayAfter() {
+		long after = this.awayAfter;
+		this.awayAfter = -1;
+		return after;
 	}
 
 	private void run() {

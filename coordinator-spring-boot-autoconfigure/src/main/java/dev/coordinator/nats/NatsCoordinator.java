@@ -473,6 +473,12 @@ public class NatsCoordinator implements Coordinator, SmartLifecycle, Initializin
 	private void synchronize() {
 		this.initialState.setPrefixes(this.initialStatePrefixes.get());
 		long revision = replayStoredState();
+		long awayAfter = this.consumer.takeAwayAfter();
+		if (awayAfter >= 0) {
+			this.counters.resyncs.increment();
+			this.publisher.publishEvent(new CoordinatorResyncEvent(this, "durable consumer '"
+					+ this.settings.durableName() + "' expired while the node was away", awayAfter, revision));
+		}
 		this.publisher.publishEvent(new CoordinatorSyncedEvent(this, revision));
 	}
 
