@@ -552,43 +552,40 @@ public class NatsCoordinator implements Coordinator, SmartLifecycle, Initializin
 		return options.build();
 	}
 
+	/**
+	 * Sends a put without waiting. Whatever keeps it from being acknowledged (a timeout, a connection being
+	 * re-established, no stream leader) is met by sending it again with backoff until the write budget is
+	 * used: it carries the same message id each time, so it is stored once.
+	 */
 	private CompletableFuture<Long> publishAsync(String key, String subject, Headers headers, byte[] body,
 			PublishOptions options, int attempt, long deadline, Duration pause) {
 		CompletableFuture<PublishAck> acknowledged;
 		try {
-			acknowledged = this.jetStream.publishAsync(subject, headers, body, options);
+			acknowledged = this.jetStream.publishAsync(subject, headers, body, options)
+				.orTimeout(this.settings.writes().timeout().toMillis(), TimeUnit.MILLISECONDS);
 		}
 		catch (IllegalStateException ex) {
-			return CompletableFuture.failedFuture(new CoordinatorException("The put of key '" + key + "' failed: "
-					+ ex.getMessage(), ex));
+			acknowledged = CompletableFuture.failedFuture(ex);
 		}
-		return acknowledged.orTimeout(this.settings.writes().timeout().toMillis(), TimeUnit.MILLISECONDS)
-			.thenApply(PublishAck::getSeqno)
-			.exceptionallyCompose((failure) -> {
-				Throwable cause = (failure instanceof CompletionException && failure.getCause() != null)
-						? failure.getCause() : failure;
-				if (cause instanceof JetStreamApiException refused) {
-					return CompletableFuture.failedFuture(new CoordinatorException("The server refused the put of key '"
-							+ key + "': " + refused.getMessage(), refused));
-				}
-				if (isNoResponders(cause)) {
-					if (System.nanoTime() + pause.toNanos() >= deadline) {
-						return CompletableFuture.failedFuture(new CoordinatorException("The put of key '" + key
-								+ "' was not stored: no JetStream server answered for stream '"
-								+ this.settings.streamName() + "' within " + writeBudget(), cause));
-					}
-					Executor later = CompletableFuture.delayedExecutor(pause.toMillis(), TimeUnit.MILLISECONDS);
-					return CompletableFuture.supplyAsync(() -> null, later)
-						.thenCompose((ignored) -> publishAsync(key, subject, headers, body, options, attempt, deadline,
-								nextPause(pause)));
-				}
-				if (attempt < this.settings.writes().attempts()) {
-					return publishAsync(key, subject, headers, body, options, attempt + 1, deadline, pause);
-				}
+		return acknowledged.thenApply(PublishAck::getSeqno).exceptionallyCompose((failure) -> {
+			Throwable cause = (failure instanceof CompletionException && failure.getCause() != null)
+					? failure.getCause() : failure;
+			if (cause instanceof JetStreamApiException refused) {
+				return CompletableFuture.failedFuture(new CoordinatorException("The server refused the put of key '"
+						+ key + "': " + refused.getMessage(), refused));
+			}
+			if (System.nanoTime() + pause.toNanos() >= deadline) {
 				return CompletableFuture.failedFuture(new CoordinatorException("The put of key '" + key
-						+ "' was not acknowledged after " + attempt + " attempts, so it may or may not have been stored; "
-						+ "read the key to find out. Last failure: " + cause, cause));
-			});
+						+ "' was not acknowledged within " + writeBudget() + " (" + attempt + " attempts), so it may "
+						+ "or may not have been stored; read the key to find out. Last failure: " + cause, cause));
+			}
+			logger.debug("Attempt {} of the put of key '{}' failed ({}); sending it again in {}", attempt, key, cause,
+					pause);
+			Executor later = CompletableFuture.delayedExecutor(pause.toMillis(), TimeUnit.MILLISECONDS);
+			return CompletableFuture.supplyAsync(() -> null, later)
+				.thenCompose((ignored) -> publishAsync(key, subject, headers, body, options, attempt + 1, deadline,
+						nextPause(pause)));
+		});
 	}
 
 	private long publish(String operation, String key, String kvKey, Headers headers, byte[] body,
