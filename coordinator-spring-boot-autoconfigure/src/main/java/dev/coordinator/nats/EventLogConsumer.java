@@ -387,20 +387,32 @@ final class EventLogConsumer {
 	/**
 	 * A server that crashed may come back without the last messages it had delivered but not yet stored (their
 	 * writers were told that the outcome is unknown), and gives their revisions to the next writes. Checks the
-	 * newest processed revisions (newest first) for ones that now hold another message.
+	 * newest processed revisions, newest first, for ones that now hold another message, or are gone with no
+	 * later revision of their key in the log.
 	 * @return whether processed revisions were lost
 	 */
 	private boolean detectLostRevisions() throws IOException, JetStreamApiException {
 		JetStreamManagement management = management();
 		String stream = this.settings.streamName();
+		long last = management.getStreamInfo(stream).getStreamState().getLastSequence();
 		long firstLost = 0;
 		for (Iterator<Processed> newestFirst = this.recent.descendingIterator(); newestFirst.hasNext();) {
 			Processed processed = newestFirst.next();
-			MessageInfo stored = findMessage(management, stream, processed.revision());
-			// Only a revision that now holds another message is proof: a missing one may be superseded, or
-			// not yet applied by a new leader.
-			if (stored == null || processed.matches(stored.getSubject(), stored.getTime().toInstant())) {
+			if (processed.revision() > last) {
+				// Not proof: a new cluster leader may not have applied it yet. A write that reuses the revision
+				// will prove it (see handle).
 				break;
+			}
+			MessageInfo stored = findMessage(management, stream, processed.revision());
+			if (stored != null && processed.matches(stored.getSubject(), stored.getTime().toInstant())) {
+				break;
+			}
+			if (stored == null) {
+				// Gone: superseded by a later revision of its key, or lost with the crash if there is none.
+				MessageInfo latest = findLastMessage(management, stream, processed.subject());
+				if (latest != null && latest.getSeq() > processed.revision()) {
+					break;
+				}
 			}
 			firstLost = processed.revision();
 		}
@@ -409,6 +421,19 @@ final class EventLogConsumer {
 		}
 		forgetFrom(firstLost);
 		return true;
+	}
+
+	private static @Nullable MessageInfo findLastMessage(JetStreamManagement management, String stream, String subject)
+			throws IOException, JetStreamApiException {
+		try {
+			return management.getLastMessage(stream, subject);
+		}
+		catch (JetStreamApiException ex) {
+			if (ex.getApiErrorCode() == NO_MESSAGE_FOUND) {
+				return null;
+			}
+			throw ex;
+		}
 	}
 
 	/**
