@@ -58,10 +58,6 @@ final class WatchRegistry {
 		return (handlers != null) ? handlers : List.of();
 	}
 
-	int size() {
-		return this.byPrefix.values().stream().mapToInt(List::size).sum();
-	}
-
 	void clear() {
 		this.byPrefix.clear();
 		this.prefixLengths.clear();
