@@ -37,6 +37,10 @@ public final class KeyCodec {
 	 */
 	public static String encode(String key) {
 		requireKeyShape(key);
+		// Every character but the leading '/' encodes to at least one character
+		if (key.length() - 1 > MAX_ENCODED_LENGTH) {
+			throw tooLong(key, key.length() - 1);
+		}
 		StringBuilder encoded = new StringBuilder(key.length() + 8);
 		int start = 1;
 		while (start <= key.length()) {
@@ -53,10 +57,6 @@ public final class KeyCodec {
 			}
 			encodeSegment(key, start, end, encoded);
 			start = end + 1;
-		}
-		if (encoded.length() > MAX_ENCODED_LENGTH) {
-			throw new IllegalArgumentException("Invalid key '" + abbreviate(key) + "': its encoded form has "
-					+ encoded.length() + " characters, more than the " + MAX_ENCODED_LENGTH + " allowed");
 		}
 		return encoded.toString();
 	}
@@ -171,21 +171,30 @@ public final class KeyCodec {
 			char c = key.charAt(i);
 			if (isLiteral(c)) {
 				out.append(c);
-				continue;
 			}
-			int codePoint = key.codePointAt(i);
-			if (Character.isSurrogate(c) && Character.charCount(codePoint) == 1) {
-				throw new IllegalArgumentException("Invalid key '" + key + "': it contains an unpaired surrogate at " + i);
+			else {
+				int codePoint = key.codePointAt(i);
+				if (Character.isSurrogate(c) && Character.charCount(codePoint) == 1) {
+					throw new IllegalArgumentException("Invalid key '" + key + "': it contains an unpaired surrogate at " + i);
+				}
+				if (Character.isISOControl(codePoint)) {
+					throw new IllegalArgumentException("Invalid key '" + key.replaceAll("\\p{Cntrl}", "?")
+							+ "': it contains the control character U+" + String.format("%04X", codePoint) + " at " + i);
+				}
+				for (byte b : new String(Character.toChars(codePoint)).getBytes(StandardCharsets.UTF_8)) {
+					out.append('=').append(HEX[(b >> 4) & 0xF]).append(HEX[b & 0xF]);
+				}
+				i += Character.charCount(codePoint) - 1;
 			}
-			if (Character.isISOControl(codePoint)) {
-				throw new IllegalArgumentException("Invalid key '" + key.replaceAll("\\p{Cntrl}", "?")
-						+ "': it contains the control character U+" + String.format("%04X", codePoint) + " at " + i);
+			if (out.length() > MAX_ENCODED_LENGTH) {
+				throw tooLong(key, out.length());
 			}
-			for (byte b : new String(Character.toChars(codePoint)).getBytes(StandardCharsets.UTF_8)) {
-				out.append('=').append(HEX[(b >> 4) & 0xF]).append(HEX[b & 0xF]);
-			}
-			i += Character.charCount(codePoint) - 1;
 		}
+	}
+
+	private static IllegalArgumentException tooLong(String key, int minEncodedLength) {
+		return new IllegalArgumentException("Invalid key '" + abbreviate(key) + "': its encoded form has at least "
+				+ minEncodedLength + " characters, more than the " + MAX_ENCODED_LENGTH + " allowed");
 	}
 
 	private static void flush(ByteArrayOutputStream escaped, StringBuilder key, String kvKey) {

@@ -54,6 +54,26 @@ class KeyCodecTests {
 			.withMessageContaining("1025 characters, more than the 1024 allowed");
 	}
 
+	@Test
+	void overLongKeysAreRejectedBeforeAnyOfTheirCharactersAreEncoded() {
+		// The unpaired surrogate right after the '/' would be rejected by the first character encoded
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> KeyCodec.encode("/\ud800" + "x".repeat(KeyCodec.MAX_ENCODED_LENGTH)))
+			.withMessageContaining("at least 1025 characters, more than the 1024 allowed");
+		// Encoding this key in full would build 180 million characters; the bound comes from its length alone
+		assertThatIllegalArgumentException().isThrownBy(() -> KeyCodec.encode("/" + "\u00e9".repeat(30_000_000)))
+			.withMessageContaining("at least 30000000 characters, more than the 1024 allowed");
+	}
+
+	@Test
+	void encodingStopsAsSoonAsTheEncodedFormIsTooLong() {
+		// 200 characters, short enough to be encoded, but each is 6 encoded ones: encoding stops at the
+		// 171st, the first past the limit, before it reaches the newline
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> KeyCodec.encode("/" + "\u00e9".repeat(200) + "\n"))
+			.withMessageContaining("at least 1026 characters, more than the 1024 allowed");
+	}
+
 	@ParameterizedTest
 	@ValueSource(strings = { "", ".a", "a.", "a..b", "a=2", "a=2e", "a=41", "a=2F", "a=FF", "a=0A", "a/b", "a*", "=C3" })
 	void kvKeysNotWrittenByTheCodecAreRejected(String kvKey) {
