@@ -26,6 +26,8 @@ public final class KeyCodec {
 
 	private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
+	private static final int MAX_SHOWN_LENGTH = 80;
+
 	private KeyCodec() {
 	}
 
@@ -49,7 +51,7 @@ public final class KeyCodec {
 				end = key.length();
 			}
 			if (end == start) {
-				throw new IllegalArgumentException("Invalid key '" + key + "': it contains an empty segment "
+				throw new IllegalArgumentException("Invalid key '" + printable(key) + "': it contains an empty segment "
 						+ "('//' or a trailing '/'); keys look like '/nodes/node-1'");
 			}
 			if (encoded.length() > 0) {
@@ -79,7 +81,7 @@ public final class KeyCodec {
 			char c = kvKey.charAt(i);
 			if (c == '.') {
 				if (i == tokenStart) {
-					throw new IllegalArgumentException("KV key '" + kvKey + "' has an empty token");
+					throw new IllegalArgumentException("KV key '" + printable(kvKey) + "' has an empty token");
 				}
 				flush(escaped, key, kvKey);
 				key.append('/');
@@ -87,20 +89,23 @@ public final class KeyCodec {
 			}
 			else if (c == '=') {
 				if (i + 2 >= kvKey.length()) {
-					throw new IllegalArgumentException("KV key '" + kvKey + "' ends in an incomplete escape");
+					throw new IllegalArgumentException(
+							"KV key '" + printable(kvKey) + "' ends in an incomplete escape");
 				}
 				int high = hexValue(kvKey.charAt(i + 1));
 				int low = hexValue(kvKey.charAt(i + 2));
 				if (high < 0 || low < 0) {
-					throw new IllegalArgumentException("KV key '" + kvKey + "' has an invalid escape at " + i);
+					throw new IllegalArgumentException(
+							"KV key '" + printable(kvKey) + "' has an invalid escape at " + i);
 				}
 				int b = (high << 4) | low;
 				if (b < 0x80 && isLiteral((char) b)) {
-					throw new IllegalArgumentException("KV key '" + kvKey + "' escapes '" + (char) b
+					throw new IllegalArgumentException("KV key '" + printable(kvKey) + "' escapes '" + (char) b
 							+ "', which is written as itself");
 				}
 				if (b == '/') {
-					throw new IllegalArgumentException("KV key '" + kvKey + "' escapes '/', the segment separator");
+					throw new IllegalArgumentException(
+							"KV key '" + printable(kvKey) + "' escapes '/', the segment separator");
 				}
 				escaped.write(b);
 				i += 2;
@@ -110,12 +115,13 @@ public final class KeyCodec {
 				key.append(c);
 			}
 			else {
-				throw new IllegalArgumentException("KV key '" + kvKey + "' contains '" + c
-						+ "', which the coordinator key mapping never writes");
+				String character = kvKey.substring(i, i + Character.charCount(kvKey.codePointAt(i)));
+				throw new IllegalArgumentException("KV key '" + printable(kvKey) + "' contains '"
+						+ printable(character) + "', which the coordinator key mapping never writes");
 			}
 		}
 		if (tokenStart == kvKey.length()) {
-			throw new IllegalArgumentException("KV key '" + kvKey + "' has an empty token");
+			throw new IllegalArgumentException("KV key '" + printable(kvKey) + "' has an empty token");
 		}
 		flush(escaped, key, kvKey);
 		return key.toString();
@@ -134,7 +140,8 @@ public final class KeyCodec {
 			return ">";
 		}
 		if (prefix.charAt(0) != '/') {
-			throw new IllegalArgumentException("Invalid prefix '" + prefix + "': keys start with '/', e.g. '/nodes/'");
+			throw new IllegalArgumentException(
+					"Invalid prefix '" + printable(prefix) + "': keys start with '/', e.g. '/nodes/'");
 		}
 		int lastSlash = prefix.lastIndexOf('/');
 		if (lastSlash == 0) {
@@ -159,7 +166,8 @@ public final class KeyCodec {
 			throw new IllegalArgumentException("Key must not be null");
 		}
 		if (key.isEmpty() || key.charAt(0) != '/') {
-			throw new IllegalArgumentException("Invalid key '" + key + "': keys start with '/', e.g. '/nodes/node-1'");
+			throw new IllegalArgumentException(
+					"Invalid key '" + printable(key) + "': keys start with '/', e.g. '/nodes/node-1'");
 		}
 		if (key.length() == 1) {
 			throw new IllegalArgumentException("Invalid key '/': a key needs at least one segment, e.g. '/nodes'");
@@ -175,10 +183,11 @@ public final class KeyCodec {
 			else {
 				int codePoint = key.codePointAt(i);
 				if (Character.isSurrogate(c) && Character.charCount(codePoint) == 1) {
-					throw new IllegalArgumentException("Invalid key '" + key + "': it contains an unpaired surrogate at " + i);
+					throw new IllegalArgumentException(
+							"Invalid key '" + printable(key) + "': it contains an unpaired surrogate at " + i);
 				}
 				if (Character.isISOControl(codePoint)) {
-					throw new IllegalArgumentException("Invalid key '" + key.replaceAll("\\p{Cntrl}", "?")
+					throw new IllegalArgumentException("Invalid key '" + printable(key)
 							+ "': it contains the control character U+" + String.format("%04X", codePoint) + " at " + i);
 				}
 				for (byte b : new String(Character.toChars(codePoint)).getBytes(StandardCharsets.UTF_8)) {
@@ -193,7 +202,7 @@ public final class KeyCodec {
 	}
 
 	private static IllegalArgumentException tooLong(String key, int minEncodedLength) {
-		return new IllegalArgumentException("Invalid key '" + abbreviate(key) + "': its encoded form has at least "
+		return new IllegalArgumentException("Invalid key '" + printable(key) + "': its encoded form has at least "
 				+ minEncodedLength + " characters, more than the " + MAX_ENCODED_LENGTH + " allowed");
 	}
 
@@ -207,12 +216,13 @@ public final class KeyCodec {
 		try {
 			CharBuffer chars = decoder.decode(ByteBuffer.wrap(escaped.toByteArray()));
 			chars.chars().filter(Character::isISOControl).findAny().ifPresent((control) -> {
-				throw new IllegalArgumentException("KV key '" + kvKey + "' escapes a control character");
+				throw new IllegalArgumentException("KV key '" + printable(kvKey) + "' escapes a control character");
 			});
 			key.append(chars);
 		}
 		catch (CharacterCodingException ex) {
-			throw new IllegalArgumentException("KV key '" + kvKey + "' escapes bytes that are not UTF-8", ex);
+			throw new IllegalArgumentException("KV key '" + printable(kvKey) + "' escapes bytes that are not UTF-8",
+					ex);
 		}
 		escaped.reset();
 	}
@@ -231,8 +241,51 @@ public final class KeyCodec {
 		return -1;
 	}
 
-	private static String abbreviate(String key) {
-		return (key.length() <= 80) ? key : key.substring(0, 77) + "...";
+	/**
+	 * Renders a key for an error message: escapes, as Java source would, the characters that could forge or
+	 * hide log lines (control and format characters, line and paragraph separators, unpaired surrogates) and
+	 * {@code \}, and abbreviates a long key.
+	 */
+	private static String printable(String key) {
+		StringBuilder shown = new StringBuilder();
+		int cut = 0;
+		for (int i = 0; i < key.length(); i += Character.charCount(key.codePointAt(i))) {
+			if (shown.length() <= MAX_SHOWN_LENGTH - 3) {
+				cut = shown.length();
+			}
+			appendPrintable(key.codePointAt(i), shown);
+			if (shown.length() > MAX_SHOWN_LENGTH) {
+				shown.setLength(cut);
+				return shown.append("...").toString();
+			}
+		}
+		return shown.toString();
+	}
+
+	private static void appendPrintable(int codePoint, StringBuilder out) {
+		int type = Character.getType(codePoint);
+		if (codePoint == '\\') {
+			out.append("\\\\");
+		}
+		else if (codePoint == '\n') {
+			out.append("\\n");
+		}
+		else if (codePoint == '\r') {
+			out.append("\\r");
+		}
+		else if (codePoint == '\t') {
+			out.append("\\t");
+		}
+		else if (type == Character.CONTROL || type == Character.FORMAT || type == Character.LINE_SEPARATOR
+				|| type == Character.PARAGRAPH_SEPARATOR || type == Character.SURROGATE) {
+			for (char c : Character.toChars(codePoint)) {
+				out.append("\\u").append(HEX[(c >> 12) & 0xF]).append(HEX[(c >> 8) & 0xF]).append(HEX[(c >> 4) & 0xF])
+					.append(HEX[c & 0xF]);
+			}
+		}
+		else {
+			out.appendCodePoint(codePoint);
+		}
 	}
 
 }

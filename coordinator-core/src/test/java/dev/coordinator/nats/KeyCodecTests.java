@@ -1,11 +1,17 @@
 package dev.coordinator.nats;
 
+import java.util.function.Function;
+import java.util.stream.Stream;
+
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.catchIllegalArgumentException;
 
 class KeyCodecTests {
 
@@ -78,6 +84,53 @@ class KeyCodecTests {
 	@ValueSource(strings = { "", ".a", "a.", "a..b", "a=2", "a=2e", "a=41", "a=2F", "a=FF", "a=0A", "a/b", "a*", "=C3" })
 	void kvKeysNotWrittenByTheCodecAreRejected(String kvKey) {
 		assertThatIllegalArgumentException().isThrownBy(() -> KeyCodec.decode(kvKey));
+	}
+
+	static Stream<Arguments> rejectedInputsWithControlCharacters() {
+		// A newline, an ANSI escape sequence, NUL, a line separator and a right-to-left override
+		String forged = "\n\u001B[2J\u0000\u2028\u202E";
+		String shown = "\\n\\u001B[2J\\u0000\\u2028\\u202E";
+		Function<String, String> encode = KeyCodec::encode;
+		Function<String, String> decode = KeyCodec::decode;
+		Function<String, String> filter = KeyCodec::filter;
+		Function<String, String> requireValidPrefix = KeyCodec::requireValidPrefix;
+		return Stream.of(Arguments.of("encode: no leading '/'", encode, "nodes" + forged, "'nodes" + shown + "'"),
+				Arguments.of("encode: empty segment", encode, "/a//" + forged, "'/a//" + shown + "'"),
+				Arguments.of("encode: control character", encode, "/a" + forged, "'/a" + shown + "'"),
+				Arguments.of("encode: unpaired surrogate", encode, "/a\ud800" + forged, "'/a\\uD800" + shown + "'"),
+				Arguments.of("encode: too long", encode, "/" + forged + "x".repeat(KeyCodec.MAX_ENCODED_LENGTH),
+						"'/" + shown + "xxx"),
+				Arguments.of("encode: literal backslash", encode, "nodes\\n" + forged, "'nodes\\\\n" + shown + "'"),
+				Arguments.of("decode: empty token", decode, "a.." + forged, "'a.." + shown + "'"),
+				Arguments.of("decode: incomplete escape", decode, "a=\n", "'a=\\n'"),
+				Arguments.of("decode: invalid escape", decode, "a=ZZ" + forged, "'a=ZZ" + shown + "'"),
+				Arguments.of("decode: escaped literal", decode, "a=41" + forged, "'a=41" + shown + "'"),
+				Arguments.of("decode: escaped '/'", decode, "a=2F" + forged, "'a=2F" + shown + "'"),
+				Arguments.of("decode: unexpected character", decode, "a" + forged, "contains '\\n'"),
+				Arguments.of("decode: escaped control character", decode, "a=0A.b" + forged, "'a=0A.b" + shown + "'"),
+				Arguments.of("decode: escaped bytes not UTF-8", decode, "a=FF.b" + forged, "'a=FF.b" + shown + "'"),
+				Arguments.of("filter: no leading '/'", filter, "nodes" + forged + "/", "'nodes" + shown + "/'"),
+				Arguments.of("filter: empty segment", filter, "/a//" + forged + "/", "'/a//" + shown + "'"),
+				Arguments.of("requireValidPrefix", requireValidPrefix, "/a//" + forged + "/", "'/a//" + shown + "'"));
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("rejectedInputsWithControlCharacters")
+	void rejectedInputsAreShownWithControlCharactersEscaped(String rejection, Function<String, String> operation,
+			String input, String shown) {
+		IllegalArgumentException ex = catchIllegalArgumentException(() -> operation.apply(input));
+		assertThat(ex).isNotNull();
+		assertThat(ex.getMessage()).doesNotContainPattern("[\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}\\p{Cs}]").contains(shown);
+	}
+
+	@Test
+	void longRejectedInputsAreAbbreviatedInMessages() {
+		assertThat(catchIllegalArgumentException(() -> KeyCodec.decode("a".repeat(10_000) + "*")).getMessage())
+			.contains("'" + "a".repeat(77) + "...'")
+			.hasSizeLessThan(200);
+		assertThat(catchIllegalArgumentException(() -> KeyCodec.encode("/a/" + "b".repeat(10_000) + "//")).getMessage())
+			.contains("'/a/" + "b".repeat(74) + "...'")
+			.hasSizeLessThan(200);
 	}
 
 	@Test
