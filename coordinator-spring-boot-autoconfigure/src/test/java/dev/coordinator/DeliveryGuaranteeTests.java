@@ -11,20 +11,19 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.coordinator.nats.DeliveryStatistics;
-import dev.coordinator.test.NatsServerProcess;
+import dev.coordinator.test.NatsServerExtension;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
 import io.nats.client.KeyValue;
 import io.nats.client.Message;
-import io.nats.client.Nats;
 import io.nats.client.api.ConsumerInfo;
 import io.nats.client.api.KeyValuePurgeOptions;
 import io.nats.client.impl.Headers;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static dev.coordinator.TestNode.keys;
 import static dev.coordinator.TestNode.revisions;
@@ -39,7 +38,8 @@ class DeliveryGuaranteeTests {
 
 	private static final AtomicInteger namespaces = new AtomicInteger();
 
-	private static NatsServerProcess server;
+	@RegisterExtension
+	static final NatsServerExtension server = new NatsServerExtension();
 
 	private static Connection raw;
 
@@ -48,15 +48,8 @@ class DeliveryGuaranteeTests {
 	private final String namespace = "delivery-" + namespaces.incrementAndGet();
 
 	@BeforeAll
-	static void startServer() throws Exception {
-		server = NatsServerProcess.start();
-		raw = Nats.connect(server.url());
-	}
-
-	@AfterAll
-	static void stopServer() throws Exception {
-		raw.close();
-		server.close();
+	static void connect() throws Exception {
+		raw = server.connect();
 	}
 
 	@AfterEach

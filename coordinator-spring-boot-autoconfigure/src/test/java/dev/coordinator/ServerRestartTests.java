@@ -10,10 +10,10 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import dev.coordinator.test.NatsServerProcess;
+import dev.coordinator.test.NatsServerExtension;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -30,19 +30,14 @@ class ServerRestartTests {
 			"coordinator.nats.reconnect-wait=100ms", "coordinator.write.timeout=1s", "coordinator.write.attempts=2",
 			"coordinator.consumer.ack-wait=5s" };
 
-	private NatsServerProcess server;
+	@RegisterExtension
+	final NatsServerExtension server = new NatsServerExtension();
 
 	private final List<TestNode> nodes = new ArrayList<>();
-
-	@BeforeEach
-	void startServer() {
-		this.server = NatsServerProcess.start();
-	}
 
 	@AfterEach
 	void stop() {
 		this.nodes.forEach(TestNode::close);
-		this.server.close();
 	}
 
 	@Test
@@ -57,8 +52,8 @@ class ServerRestartTests {
 		for (int kill = 0; kill < 3; kill++) {
 			int acknowledgedBefore = acknowledged(writers).size();
 			await().atMost(Duration.ofSeconds(60)).until(() -> acknowledged(writers).size() >= acknowledgedBefore + 100);
-			this.server.kill();
-			this.server.restart();
+			this.server.process().kill();
+			this.server.process().restart();
 		}
 		int acknowledgedAfterLastKill = acknowledged(writers).size();
 		await().atMost(Duration.ofSeconds(60)).until(() -> acknowledged(writers).size() >= acknowledgedAfterLastKill + 100);

@@ -8,12 +8,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 
-import dev.coordinator.test.NatsServerProcess;
-import org.junit.jupiter.api.AfterAll;
+import dev.coordinator.test.NatsServerExtension;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static dev.coordinator.TestNode.keys;
 import static dev.coordinator.TestNode.revisions;
@@ -27,23 +26,14 @@ class TwoNodeIntegrationTests {
 
 	private static final AtomicInteger namespaces = new AtomicInteger();
 
-	private static NatsServerProcess server;
+	@RegisterExtension
+	static final NatsServerExtension server = new NatsServerExtension();
 
 	private String namespace;
 
 	private TestNode nodeA;
 
 	private TestNode nodeB;
-
-	@BeforeAll
-	static void startServer() {
-		server = NatsServerProcess.start();
-	}
-
-	@AfterAll
-	static void stopServer() {
-		server.close();
-	}
 
 	@BeforeEach
 	void startNodes() {

@@ -8,14 +8,14 @@ import dev.coordinator.StubCoordinator;
 import dev.coordinator.listener.CoordinatorListenerFactory;
 import dev.coordinator.nats.NatsCoordinator;
 import dev.coordinator.nats.NatsCoordinatorSettings;
+import dev.coordinator.test.NatsServerExtension;
 import dev.coordinator.test.NatsServerProcess;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
 import io.nats.client.Options;
 import io.nats.client.api.StorageType;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
@@ -28,20 +28,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class CoordinatorAutoConfigurationTests {
 
-	private static NatsServerProcess server;
+	@RegisterExtension
+	static final NatsServerExtension server = new NatsServerExtension();
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(CoordinatorAutoConfiguration.class));
-
-	@BeforeAll
-	static void startServer() {
-		server = NatsServerProcess.start();
-	}
-
-	@AfterAll
-	static void stopServer() {
-		server.close();
-	}
 
 	private ApplicationContextRunner connected() {
 		return this.contextRunner.withPropertyValues("coordinator.nats.servers=" + server.url());

@@ -11,18 +11,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 import dev.coordinator.CoordinatorAction;
 import dev.coordinator.CoordinatorEntry;
 import dev.coordinator.CoordinatorEvent;
-import dev.coordinator.test.NatsServerProcess;
+import dev.coordinator.test.NatsServerExtension;
 import io.nats.client.Connection;
 import io.nats.client.KeyValue;
-import io.nats.client.Nats;
 import io.nats.client.api.KeyValueConfiguration;
 import io.nats.client.api.StorageType;
 import io.nats.client.impl.Headers;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -38,7 +37,8 @@ class NatsCoordinatorTests {
 
 	private static final AtomicInteger namespaces = new AtomicInteger();
 
-	private static NatsServerProcess server;
+	@RegisterExtension
+	static final NatsServerExtension server = new NatsServerExtension();
 
 	private static Connection connection;
 
@@ -49,15 +49,8 @@ class NatsCoordinatorTests {
 	private NatsCoordinator coordinator;
 
 	@BeforeAll
-	static void startServer() throws Exception {
-		server = NatsServerProcess.start();
-		connection = Nats.connect(server.url());
-	}
-
-	@AfterAll
-	static void stopServer() throws Exception {
-		connection.close();
-		server.close();
+	static void connect() throws Exception {
+		connection = server.connect();
 	}
 
 	@BeforeEach
