@@ -1,10 +1,9 @@
 package com.example.coordinator.sample;
 
 import dev.coordinator.Coordinator;
-import dev.coordinator.test.NatsServerProcess;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.coordinator.test.NatsServerExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -18,17 +17,8 @@ import static org.awaitility.Awaitility.await;
  */
 class SampleApplicationTests {
 
-	private static NatsServerProcess server;
-
-	@BeforeAll
-	static void startServer() {
-		server = NatsServerProcess.start();
-	}
-
-	@AfterAll
-	static void stopServer() {
-		server.close();
-	}
+	@RegisterExtension
+	static final NatsServerExtension server = new NatsServerExtension();
 
 	@Test
 	void nodesSeeEachOtherJoinAndLeave() {
