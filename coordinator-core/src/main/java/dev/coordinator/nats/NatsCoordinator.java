@@ -412,6 +412,10 @@ public class NatsCoordinator implements Coordinator, SmartLifecycle, Initializin
 	}
 
 	private boolean process(Message message) {
+		if (NodeRecords.isRecordSubject(message.getSubject(), this.settings.bucketName())) {
+			// A node's record of its progress, not a change: acknowledged, and nothing else.
+			return true;
+		}
 		this.counters.received.increment();
 		WireFormat.Change change;
 		try {

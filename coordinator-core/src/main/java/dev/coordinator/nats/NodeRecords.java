@@ -27,6 +27,12 @@ final class NodeRecords {
 	/** How long the record of a node that stopped writing it is kept. */
 	static final Duration KEPT = Duration.ofDays(30);
 
+	/** KV keys beginning with this are reserved for the coordinator; no coordinator key maps to them. */
+	static final String RESERVED_PREFIX = "_coordinator/";
+
+	/** Start of the KV key of a node's record, followed by the node id. */
+	static final String RECORD_PREFIX = RESERVED_PREFIX + "nodes/";
+
 	private final Connection connection;
 
 	private final NatsCoordinatorSettings settings;
@@ -39,6 +45,27 @@ final class NodeRecords {
 		this.connection = connection;
 		this.settings = settings;
 		this.options = options;
+	}
+
+	/**
+	 * Returns whether a KV key is the key of a node's record.
+	 * @param kvKey the KV key
+	 * @return whether it is a record's key
+	 */
+	static boolean isRecord(String kvKey) {
+		return kvKey.startsWith(RECORD_PREFIX);
+	}
+
+	/**
+	 * Returns whether a message subject is that of a node's record in a bucket, {@code $KV.<bucket>.<record key>}.
+	 * @param subject the subject
+	 * @param bucket the bucket's name
+	 * @return whether it is a record's subject
+	 */
+	static boolean isRecordSubject(String subject, String bucket) {
+		int keyStart = 5 + bucket.length();
+		return subject.length() > keyStart && subject.startsWith("$KV.") && subject.startsWith(bucket, 4)
+				&& subject.charAt(keyStart - 1) == '.' && subject.startsWith(RECORD_PREFIX, keyStart);
 	}
 
 	/**
