@@ -2,30 +2,39 @@ package dev.coordinator.nats;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 
 import io.nats.client.Connection;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.KeyValue;
 import io.nats.client.KeyValueManagement;
 import io.nats.client.KeyValueOptions;
-import io.nats.client.api.KeyValueConfiguration;
 import io.nats.client.api.KeyValueEntry;
+import io.nats.client.api.KeyValueStatus;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Remembers which node ids have run, and the last revision each processed, in the KV bucket
- * {@code <namespace>_nodes}, so that a node restarted after its durable consumer expired can tell that it
- * was away (and what it may have missed) rather than take itself for a new node. Records expire after
- * {@link #KEPT} without a write. Failures here never stop a node: it then only cannot tell.
+ * Remembers which node ids have run, and the last revision each processed, so that a node restarted after its
+ * durable consumer expired can tell that it was away (and what it may have missed) rather than take itself for
+ * a new node. Failures here never stop a node: it then only cannot tell.
+ *
+ * <p>A node's record is the entry {@value #RECORD_PREFIX}{@code <node-id>} of its namespace's own bucket, whose
+ * value is the revision in ASCII digits. {@link KeyCodec} never writes a {@code /} into a KV key, so no
+ * coordinator key maps to a record, and no namespace can take the place of another's records. Records are
+ * messages of the bucket's stream like changes: nodes acknowledge them and do nothing else ({@link #isRecord}),
+ * and keys and listings leave them out because they do not decode. The bucket keeps them as it keeps every
+ * entry (its history per key), without expiry: records of node ids that are gone for good stay until they are
+ * removed (not done yet).
+ *
+ * <p>Releases before this one kept records in a bucket {@code <namespace>_nodes}. A node with no record in its
+ * namespace's bucket reads its record there, when that bucket exists and was created for records (by its
+ * description, so that a namespace named {@code <namespace>_nodes} is never taken for it); it writes only the
+ * new place, and never creates that bucket.
  */
 final class NodeRecords {
 
 	private static final Logger logger = LoggerFactory.getLogger(NodeRecords.class);
-
-	/** How long the record of a node that stopped writing it is kept. */
-	static final Duration KEPT = Duration.ofDays(30);
 
 	/** KV keys beginning with this are reserved for the coordinator; no coordinator key maps to them. */
 	static final String RESERVED_PREFIX = "_coordinator/";
@@ -33,18 +42,26 @@ final class NodeRecords {
 	/** Start of the KV key of a node's record, followed by the node id. */
 	static final String RECORD_PREFIX = RESERVED_PREFIX + "nodes/";
 
+	/** Description of the buckets of records that releases before this one created. */
+	static final String LEGACY_DESCRIPTION = "Last revision each coordinator node processed";
+
+	private static final int STREAM_NOT_FOUND = 10059;
+
 	private final Connection connection;
 
 	private final NatsCoordinatorSettings settings;
 
 	private final KeyValueOptions options;
 
-	private KeyValue records;
+	private final String key;
+
+	private @Nullable KeyValue records;
 
 	NodeRecords(Connection connection, NatsCoordinatorSettings settings, KeyValueOptions options) {
 		this.connection = connection;
 		this.settings = settings;
 		this.options = options;
+		this.key = RECORD_PREFIX + settings.nodeId();
 	}
 
 	/**
@@ -70,19 +87,21 @@ final class NodeRecords {
 
 	/**
 	 * Returns the last revision recorded for this node.
-	 * @return the revision, or -1 when the node has no record (a new node, or one away longer than kept)
+	 * @return the revision, or -1 when the node has no record (a new node)
 	 */
 	long lastRecordedRevision() {
 		try {
-			KeyValueEntry entry = records().get(this.settings.nodeId());
-			return (entry != null && entry.getValue() != null)
-					? Long.parseLong(new String(entry.getValue(), StandardCharsets.US_ASCII)) : -1;
+			KeyValueEntry entry = records().get(this.key);
+			if (entry != null && entry.getValue() != null) {
+				return parse(entry);
+			}
 		}
 		catch (IOException | JetStreamApiException | RuntimeException ex) {
-			logger.warn("Could not read the record of node '{}' in '{}': {}", this.settings.nodeId(), bucketName(),
-					ex.getMessage());
+			logger.warn("Could not read the record of node '{}' in '{}': {}", this.settings.nodeId(),
+					this.settings.bucketName(), ex.getMessage());
 			return -1;
 		}
+		return legacyRecordedRevision();
 	}
 
 	/**
@@ -91,39 +110,55 @@ final class NodeRecords {
 	 */
 	void record(long revision) {
 		try {
-			records().put(this.settings.nodeId(), Long.toString(revision).getBytes(StandardCharsets.US_ASCII));
+			records().put(this.key, Long.toString(revision).getBytes(StandardCharsets.US_ASCII));
 		}
 		catch (IOException | JetStreamApiException | RuntimeException ex) {
-			logger.warn("Could not record node '{}' in '{}': {}", this.settings.nodeId(), bucketName(), ex.getMessage());
+			logger.warn("Could not record node '{}' in '{}': {}", this.settings.nodeId(), this.settings.bucketName(),
+					ex.getMessage());
 		}
 	}
 
-	private KeyValue records() throws IOException, JetStreamApiException {
-		if (this.records == null) {
+	/**
+	 * Reads this node's record in the bucket {@code <namespace>_nodes} of earlier releases, if there is one.
+	 */
+	private long legacyRecordedRevision() {
+		String legacy = this.settings.namespace() + "_nodes";
+		try {
 			KeyValueManagement management = this.connection.keyValueManagement(this.options);
+			KeyValueStatus status;
 			try {
-				management.getStatus(bucketName());
+				status = management.getStatus(legacy);
 			}
 			catch (JetStreamApiException ex) {
-				if (ex.getApiErrorCode() != 10059) {
-					throw ex;
+				if (ex.getApiErrorCode() == STREAM_NOT_FOUND) {
+					return -1;
 				}
-				management.create(KeyValueConfiguration.builder()
-					.name(bucketName())
-					.description("Last revision each coordinator node processed")
-					.maxHistoryPerKey(1)
-					.ttl(KEPT)
-					.storageType(this.settings.bucket().storage())
-					.replicas(this.settings.bucket().replicas())
-					.build());
+				throw ex;
 			}
-			this.records = this.connection.keyValue(bucketName(), this.options);
+			if (!LEGACY_DESCRIPTION.equals(status.getDescription())) {
+				return -1;
+			}
+			KeyValueEntry entry = this.connection.keyValue(legacy, this.options).get(this.settings.nodeId());
+			return (entry != null && entry.getValue() != null) ? parse(entry) : -1;
 		}
-		return this.records;
+		catch (IOException | JetStreamApiException | RuntimeException ex) {
+			logger.warn("Could not read the record of node '{}' in '{}': {}", this.settings.nodeId(), legacy,
+					ex.getMessage());
+			return -1;
+		}
 	}
 
-	private String bucketName() {
-		return this.settings.namespace() + "_nodes";
+	private KeyValue records() throws IOException {
+		KeyValue current = this.records;
+		if (current == null) {
+			current = this.connection.keyValue(this.settings.bucketName(), this.options);
+			this.records = current;
+		}
+		return current;
+	}
+
+	private static long parse(KeyValueEntry entry) {
+		return Long.parseLong(new String(entry.getValue(), StandardCharsets.US_ASCII));
 	}
 
 }
