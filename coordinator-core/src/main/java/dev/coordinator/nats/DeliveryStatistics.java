@@ -3,7 +3,8 @@ package dev.coordinator.nats;
 /**
  * What a coordinator node did with the messages of the event log since it started.
  *
- * @param received messages received from the server, redeliveries included
+ * @param received messages received from the server, redeliveries included (the nodes' records, which share
+ * the log, are not counted)
  * @param delivered changes handed to the listeners
  * @param duplicates messages skipped because their key already had this or a later revision processed
  * @param silent changes stored without notification ({@code notify=false}), not handed to listeners

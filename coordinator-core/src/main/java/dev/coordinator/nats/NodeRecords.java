@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
  * coordinator key maps to a record, and no namespace can take the place of another's records. Records are
  * messages of the bucket's stream like changes: nodes acknowledge them and do nothing else ({@link #isRecord}),
  * and keys and listings leave them out because they do not decode. The bucket keeps them as it keeps every
- * entry (its history per key), without expiry: records of node ids that are gone for good stay until they are
- * removed (not done yet).
+ * entry (its history per key) and never expires them, so a node is recognised however long it was away;
+ * removing the records of node ids that are gone for good is left to a later change.
  *
  * <p>Releases before this one kept records in a bucket {@code <namespace>_nodes}. A node with no record in its
  * namespace's bucket reads its record there, when that bucket exists and was created for records (by its
