@@ -281,8 +281,8 @@ class DeliveryGuaranteeTests {
 		List<Long> slowRevisions = new CopyOnWriteArrayList<>();
 		slow.coordinator().watch("/slow/", (event) -> {
 			slowRevisions.add(event.getRevision());
-			// Work that takes longer than the ack wait: in-progress acks must keep it from being redelivered.
-			long until = System.nanoTime() + Duration.ofMillis(event.getRevision() == 1 ? 2500 : 300).toNanos();
+			// The first event takes longer than the ack wait: in-progress acks must keep it from being redelivered.
+			long until = System.nanoTime() + Duration.ofMillis(slowRevisions.size() == 1 ? 2500 : 300).toNanos();
 			while (System.nanoTime() < until) {
 				Thread.onSpinWait();
 			}
