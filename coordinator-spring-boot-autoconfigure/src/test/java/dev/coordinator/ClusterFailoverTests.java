@@ -281,7 +281,7 @@ class ClusterFailoverTests {
 			System.out.printf("%s: connection %s %s, last processed revision %d, %s%n", node.coordinator().nodeId(),
 					node.context().getBean(Connection.class).getStatus(),
 					node.context().getBean(Connection.class).getConnectedUrl(),
-					node.natsCoordinator().lastProcessedRevision(), node.natsCoordinator().statistics());
+					node.container().lastProcessedRevision(), node.container().statistics());
 			try {
 				System.out.println("  " + management.getConsumerInfo(STREAM, NAMESPACE + "_" + node.coordinator().nodeId()));
 			}

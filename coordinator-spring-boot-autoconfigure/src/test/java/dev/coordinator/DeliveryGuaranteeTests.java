@@ -79,7 +79,7 @@ class DeliveryGuaranteeTests {
 			assertThat(failure.getEvent().getRevision()).isEqualTo(revision);
 			assertThat(failure.getFailure()).hasMessage("listener failure for /fail/x");
 		});
-		assertThat(node.natsCoordinator().statistics().deadLettered()).isEqualTo(1);
+		assertThat(node.container().statistics().deadLettered()).isEqualTo(1);
 		Message deadLetter = lastDeadLetter();
 		assertThat(new String(deadLetter.getData(), StandardCharsets.UTF_8)).isEqualTo("payload");
 		assertThat(deadLetter.getHeaders().getFirst("Coordinator-Revision")).isEqualTo(Long.toString(revision));
@@ -111,7 +111,7 @@ class DeliveryGuaranteeTests {
 
 		assertThat(calls).containsExactly("/flaky/a@1", "/flaky/a@1", "/flaky/a@1", "/flaky/a@2", "/flaky/a@3",
 				"/flaky/a@3", "/flaky/a@4");
-		assertThat(node.natsCoordinator().statistics().deadLettered()).isZero();
+		assertThat(node.container().statistics().deadLettered()).isZero();
 		assertThat(node.listeners().failures).isEmpty();
 	}
 
@@ -153,7 +153,7 @@ class DeliveryGuaranteeTests {
 
 		await().until(() -> keys(node.listeners().nodes).contains("/nodes/after"));
 		assertThat(keys(node.listeners().nodes)).containsExactly("/nodes/binary", "/nodes/after");
-		DeliveryStatistics statistics = node.natsCoordinator().statistics();
+		DeliveryStatistics statistics = node.container().statistics();
 		assertThat(statistics.malformed()).isEqualTo(4);
 		assertThat(statistics.delivered()).isEqualTo(2);
 		List<String> reasons = deadLetters().stream().map((message) -> message.getHeaders().getFirst("Coordinator-Reason")).toList();
@@ -229,7 +229,7 @@ class DeliveryGuaranteeTests {
 		writer.coordinator().put("/state/k10", bytes("new"));
 		KeyValue kv = raw.keyValue(this.namespace);
 		kv.purgeDeletes(KeyValuePurgeOptions.builder().deleteMarkersNoThreshold().build());
-		long lastBefore = away.natsCoordinator().lastProcessedRevision();
+		long lastBefore = away.container().lastProcessedRevision();
 		away.context().start();
 
 		await().until(() -> away.listeners().lifecycle.stream().anyMatch(CoordinatorResyncEvent.class::isInstance));
@@ -241,7 +241,7 @@ class DeliveryGuaranteeTests {
 			.orElseThrow();
 		assertThat(resync.getLastRevision()).isEqualTo(lastBefore);
 		assertThat(resync.getRevision()).isGreaterThan(lastBefore);
-		assertThat(away.natsCoordinator().statistics().resyncs()).isEqualTo(1);
+		assertThat(away.container().statistics().resyncs()).isEqualTo(1);
 		writer.coordinator().put("/state/after", bytes("live"));
 		await().until(() -> away.listeners().stateView.containsKey("/state/after"));
 		assertThat(away.listeners().stateView).isEqualTo(stored(writer.coordinator(), "/state/"));
@@ -253,7 +253,7 @@ class DeliveryGuaranteeTests {
 		TestNode away = node("away", "coordinator.consumer.inactive-threshold=1s");
 		writer.coordinator().put("/state/k1", bytes("v0"));
 		await().until(() -> away.listeners().stateView.size() == 1);
-		long lastSeen = away.natsCoordinator().lastProcessedRevision();
+		long lastSeen = away.container().lastProcessedRevision();
 		away.close();
 		this.nodes.remove(away);
 		await().atMost(Duration.ofSeconds(30)).until(() -> consumerGone(raw.jetStreamManagement(),
@@ -270,7 +270,7 @@ class DeliveryGuaranteeTests {
 			assertThat(resync.getRevision()).isGreaterThan(lastSeen);
 		});
 		assertThat(back.listeners().stateView).isEqualTo(Map.of("/state/k2", "while away"));
-		assertThat(back.natsCoordinator().statistics().resyncs()).isEqualTo(1);
+		assertThat(back.container().statistics().resyncs()).isEqualTo(1);
 	}
 
 	@Test

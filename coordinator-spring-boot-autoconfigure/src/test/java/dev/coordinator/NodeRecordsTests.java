@@ -97,7 +97,7 @@ class NodeRecordsTests {
 
 		await().until(() -> billing.listeners().lifecycle.stream().anyMatch(CoordinatorSyncedEvent.class::isInstance));
 		assertThat(billing.listeners().lifecycle).noneMatch(CoordinatorResyncEvent.class::isInstance);
-		assertThat(billing.natsCoordinator().statistics().resyncs()).isZero();
+		assertThat(billing.container().statistics().resyncs()).isZero();
 		other.coordinator().put("/probe", bytes("after"));
 		await().until(() -> keys(other.listeners().all).contains("/probe"));
 		assertThat(keys(other.listeners().all)).containsExactly("/node-a", "/probe");
@@ -132,7 +132,7 @@ class NodeRecordsTests {
 			assertThat(resync.getLastRevision()).isEqualTo(lastSeen);
 			assertThat(resync.getRevision()).isGreaterThan(lastSeen);
 		});
-		assertThat(back.natsCoordinator().statistics().resyncs()).isEqualTo(1);
+		assertThat(back.container().statistics().resyncs()).isEqualTo(1);
 		assertThat(back.listeners().stateView).containsOnlyKeys("/state/k2", "/state/k3");
 		// Written in the new place only: the legacy bucket is left as it was.
 		KeyValue bucket = raw.keyValue(namespace);
@@ -140,7 +140,7 @@ class NodeRecordsTests {
 		assertThat(legacy.get("returning").getRevision()).isEqualTo(legacyRevision);
 
 		// From then on the record in the namespace's bucket is the one read.
-		long lastProcessed = back.natsCoordinator().lastProcessedRevision();
+		long lastProcessed = back.container().lastProcessedRevision();
 		stop(back);
 		assertThat(value(bucket.get(RECORD_KEY + "returning"))).isEqualTo(Long.toString(lastProcessed));
 		raw.jetStreamManagement().deleteConsumer("KV_" + namespace, namespace + "_returning");
@@ -178,8 +178,8 @@ class NodeRecordsTests {
 		assertThat(watched).containsExactly("/nodes/one", "/nodes/two");
 		assertThat(keys(bAgain.listeners().all)).containsExactly("/nodes/two");
 		for (TestNode node : List.of(a, bAgain)) {
-			assertThat(node.natsCoordinator().statistics().malformed()).isZero();
-			assertThat(node.natsCoordinator().statistics().deadLettered()).isZero();
+			assertThat(node.container().statistics().malformed()).isZero();
+			assertThat(node.container().statistics().deadLettered()).isZero();
 			assertThat(node.coordinator().keys("/")).containsExactly("/nodes/one", "/nodes/two");
 			assertThat(node.coordinator().list("/")).extracting(CoordinatorEntry::key)
 				.containsExactly("/nodes/one", "/nodes/two");

@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
+import dev.coordinator.nats.EventLogContainer;
 import dev.coordinator.nats.NatsCoordinator;
 import dev.coordinator.test.NatsServerProcess;
 import io.nats.client.Connection;
@@ -110,7 +111,7 @@ class SoakTests {
 					"coordinator.nats.reconnect-wait=100ms", "coordinator.write.timeout=2s",
 					"coordinator.consumer.ack-wait=5s");
 			this.nodes.add(node);
-			Receiver receiver = new Receiver(node.natsCoordinator());
+			Receiver receiver = new Receiver(node.natsCoordinator(), node.container());
 			node.coordinator().watch(PREFIX, receiver::receive);
 			receivers.add(receiver);
 		}
@@ -269,7 +270,7 @@ class SoakTests {
 					+ "revision the server lost %d; %s%n", receiver.coordinator.nodeId(), receiver.received.sum(),
 					receiver.lost(ledger), receiver.duplicated.sum(), receiver.outOfOrder.sum(),
 					receiver.unexpected(ledger), receiver.failedButReceived(ledger), receiver.reusedRevisions.sum(),
-					receiver.phantoms(ledger), receiver.coordinator.statistics()));
+					receiver.phantoms(ledger), receiver.container.statistics()));
 			receiver.samples.values()
 				.forEach((samples) -> samples.forEach((sample) -> report.append("    ").append(sample).append('\n')));
 			List<Long> lost = receiver.lostRevisions(ledger);
@@ -323,6 +324,8 @@ class SoakTests {
 
 		final NatsCoordinator coordinator;
 
+		final EventLogContainer container;
+
 		final LongAdder received = new LongAdder();
 
 		final LongAdder duplicated = new LongAdder();
@@ -343,7 +346,8 @@ class SoakTests {
 
 		private final Map<String, Long> lastRevisionOfKey = new ConcurrentHashMap<>();
 
-		Receiver(NatsCoordinator coordinator) {
+		Receiver(NatsCoordinator coordinator, EventLogContainer container) {
+			this.container = container;
 			this.coordinator = coordinator;
 		}
 

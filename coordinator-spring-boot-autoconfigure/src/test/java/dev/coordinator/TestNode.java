@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import dev.coordinator.nats.EventLogContainer;
 import dev.coordinator.nats.NatsCoordinator;
 
 import org.springframework.boot.WebApplicationType;
@@ -49,6 +50,10 @@ final class TestNode implements AutoCloseable {
 
 	NatsCoordinator natsCoordinator() {
 		return this.context.getBean(NatsCoordinator.class);
+	}
+
+	EventLogContainer container() {
+		return this.context.getBean(EventLogContainer.class);
 	}
 
 	Listeners listeners() {

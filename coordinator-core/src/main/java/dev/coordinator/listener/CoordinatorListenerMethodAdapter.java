@@ -1,38 +1,28 @@
 package dev.coordinator.listener;
 
 import java.lang.reflect.Method;
-import java.time.Duration;
 import java.util.EnumSet;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
 
 import dev.coordinator.CoordinatorAction;
 import dev.coordinator.CoordinatorEvent;
 import dev.coordinator.CoordinatorListener;
-import dev.coordinator.CoordinatorListenerFailedEvent;
-import dev.coordinator.CoordinatorSyncedEvent;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-import org.springframework.context.ApplicationEvent;
 import org.springframework.context.event.ApplicationListenerMethodAdapter;
 import org.springframework.core.ResolvableType;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 
 /**
- * Calls a {@link CoordinatorListener @CoordinatorListener} method for the events whose key starts with its
- * prefix and whose action it lists.
+ * A {@link CoordinatorListener @CoordinatorListener} method: which events it receives (key prefix, actions,
+ * initial state) and how to call it.
  *
- * <p>A call that throws is made again as the {@link ListenerRetryPolicy} says; after the last attempt a
- * {@link CoordinatorListenerFailedEvent} is published and the exception goes no further, so the other
- * listeners still receive the event. An initial-state listener receives replayed events and then only the
- * changes that the replayed state does not already contain.
+ * <p>It is registered with the application context like any {@code @EventListener} (so {@code @Order},
+ * {@code @Async}, {@code condition} and AOT work as usual), but the multicaster never calls it: the
+ * {@link EventDispatcher} does, on the coordinator's reader thread, so that an event is acknowledged only after
+ * its listeners returned, whatever multicaster the application uses. Failures go to the
+ * {@link CoordinatorErrorHandler}.
  */
 public class CoordinatorListenerMethodAdapter extends ApplicationListenerMethodAdapter {
-
-	private static final Logger log = LoggerFactory.getLogger(CoordinatorListenerMethodAdapter.class);
 
 	private final String prefix;
 
@@ -40,51 +30,20 @@ public class CoordinatorListenerMethodAdapter extends ApplicationListenerMethodA
 
 	private final boolean initialState;
 
-	private final ListenerRetryPolicy retryPolicy;
-
-	private final Consumer<CoordinatorListenerFailedEvent> failures;
-
-	/** Revision up to which the replayed state contains every change, -1 until the first sync. */
-	private volatile long syncedRevision = -1;
-
-	/** Revisions of the replayed keys, for the changes that raced with the replay. */
-	private final Map<String, Long> replayedRevisions = new ConcurrentHashMap<>();
-
-	private volatile long highestReplayedRevision;
-
 	/**
-	 * Creates an adapter that makes one attempt per event and only logs failures.
+	 * Creates an adapter.
 	 * @param beanName the name of the bean that declares the method
 	 * @param targetClass the class of that bean
 	 * @param method the annotated method
 	 * @throws IllegalStateException when the method or its annotation is not valid
 	 */
 	public CoordinatorListenerMethodAdapter(String beanName, Class<?> targetClass, Method method) {
-		this(beanName, targetClass, method, new ListenerRetryPolicy(1, Duration.ZERO, Duration.ZERO),
-				(failure) -> {
-				});
-	}
-
-	/**
-	 * Creates an adapter.
-	 * @param beanName the name of the bean that declares the method
-	 * @param targetClass the class of that bean
-	 * @param method the annotated method
-	 * @param retryPolicy how failing calls are retried
-	 * @param failures receives the events the listener failed on in every attempt
-	 * @throws IllegalStateException when the method or its annotation is not valid
-	 */
-	public CoordinatorListenerMethodAdapter(String beanName, Class<?> targetClass, Method method,
-			ListenerRetryPolicy retryPolicy, Consumer<CoordinatorListenerFailedEvent> failures) {
 		super(beanName, targetClass, validated(method));
 		CoordinatorListener annotation = annotation(method);
 		this.prefix = annotation.prefix();
 		this.actions = EnumSet.of(annotation.actions()[0], annotation.actions());
 		this.initialState = annotation.initialState();
-		this.retryPolicy = retryPolicy;
-		this.failures = failures;
 	}
-
 	/**
 	 * Checks the method before Spring's own checks, so that a mistake is reported in this annotation's terms.
 	 */
@@ -139,66 +98,33 @@ public class CoordinatorListenerMethodAdapter extends ApplicationListenerMethodA
 		return this.initialState;
 	}
 
+	/**
+	 * Declines every event published through the application context: the {@link EventDispatcher} calls this
+	 * listener directly.
+	 */
 	@Override
 	public boolean supportsEventType(ResolvableType eventType) {
-		return (this.initialState && CoordinatorSyncedEvent.class.isAssignableFrom(eventType.toClass()))
-				|| super.supportsEventType(eventType);
+		return false;
 	}
 
-	@Override
-	public void onApplicationEvent(ApplicationEvent event) {
-		if (event instanceof CoordinatorSyncedEvent synced) {
-			if (this.initialState) {
-				this.syncedRevision = synced.getRevision();
-			}
-			return;
-		}
-		if (event instanceof CoordinatorEvent coordinatorEvent && matches(coordinatorEvent)
-				&& isNew(coordinatorEvent)) {
-			invoke(coordinatorEvent);
-		}
-	}
-
-	private boolean matches(CoordinatorEvent event) {
+	/**
+	 * Returns whether this listener receives an event: its key starts with the prefix and its action is
+	 * listed.
+	 * @param event the event
+	 * @return whether it matches
+	 */
+	public boolean matches(CoordinatorEvent event) {
 		return this.actions.contains(event.getAction()) && event.getKey().startsWith(this.prefix);
 	}
 
 	/**
-	 * Replayed events go to initial-state listeners only; those then skip the changes their state contains.
+	 * Calls the method with an event, on the calling thread (or hands it to the executor of an
+	 * {@code @Async} method).
+	 * @param event the event
+	 * @throws RuntimeException whatever the method throws
 	 */
-	private boolean isNew(CoordinatorEvent event) {
-		if (!this.initialState) {
-			return !event.isReplay();
-		}
-		if (event.isReplay()) {
-			this.replayedRevisions.put(event.getKey(), event.getRevision());
-			this.highestReplayedRevision = Math.max(this.highestReplayedRevision, event.getRevision());
-			return true;
-		}
-		if (event.getRevision() <= this.syncedRevision) {
-			return false;
-		}
-		if (event.getRevision() > this.highestReplayedRevision) {
-			this.replayedRevisions.clear();
-			return true;
-		}
-		Long replayed = this.replayedRevisions.get(event.getKey());
-		return replayed == null || event.getRevision() > replayed;
-	}
-
-	private void invoke(CoordinatorEvent event) {
-		ListenerRetryPolicy.Failure failure = this.retryPolicy.call(() -> processEvent(event), (attempt, ex, wait) -> log.warn(
-				"@CoordinatorListener {} failed for {} of key '{}' at revision {} (attempt {} of {}); trying again in {}: {}",
-				getListenerId(), event.getAction(), event.getKey(), event.getRevision(), attempt,
-				this.retryPolicy.attempts(), wait, ex.toString()));
-		if (failure != null) {
-			log.error("@CoordinatorListener {} failed for {} of key '{}' at revision {} after {} attempt(s); the event is "
-					+ "recorded as a dead letter and the other listeners still receive it. Fix the listener and "
-					+ "replay the dead letter if needed.", getListenerId(), event.getAction(), event.getKey(),
-					event.getRevision(), failure.attempts(), failure.exception());
-			this.failures.accept(new CoordinatorListenerFailedEvent(event, getListenerId(), failure.attempts(),
-					failure.exception()));
-		}
+	public void deliver(CoordinatorEvent event) {
+		processEvent(event);
 	}
 
 	private static String describe(Method method) {

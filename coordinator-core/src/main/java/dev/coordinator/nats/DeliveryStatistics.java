@@ -12,7 +12,9 @@ package dev.coordinator.nats;
  * @param deadLettered listener calls given up after every attempt failed, recorded as dead letters
  * @param replayed replayed events handed to initial-state listeners
  * @param resyncs times this node lost its place in the log and read the stored state again
+ * @param unexpected failures logged outside listener retries (a context listener or the error handler threw,
+ * the reader restarted itself after an error)
  */
 public record DeliveryStatistics(long received, long delivered, long duplicates, long silent, long malformed,
-		long deadLettered, long replayed, long resyncs) {
+		long deadLettered, long replayed, long resyncs, long unexpected) {
 }

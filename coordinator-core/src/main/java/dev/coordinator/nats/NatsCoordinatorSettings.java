@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
-import dev.coordinator.listener.ListenerRetryPolicy;
 import io.nats.client.api.StorageType;
 
 /**
@@ -17,13 +16,12 @@ import io.nats.client.api.StorageType;
  * coordinate with each other
  * @param bucket settings used to create the bucket
  * @param consumer settings of this node's durable consumer
- * @param writes settings of writes
- * @param listenerRetry how watch handlers that fail are retried ({@code @CoordinatorListener} methods are
- * retried by their listener factory)
+ * @param write settings of writes
+ * @param read settings of reads
  * @param deadLetters where events that listeners failed on are recorded
  */
 public record NatsCoordinatorSettings(String nodeId, String namespace, Bucket bucket, Consumer consumer,
-		Writes writes, ListenerRetryPolicy listenerRetry, DeadLetters deadLetters) {
+		Write write, Read read, DeadLetters deadLetters) {
 
 	private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
@@ -33,8 +31,8 @@ public record NatsCoordinatorSettings(String nodeId, String namespace, Bucket bu
 	 * @param namespace the namespace
 	 * @param bucket bucket settings
 	 * @param consumer consumer settings
-	 * @param writes write settings
-	 * @param listenerRetry watch handler retries
+	 * @param write write settings
+	 * @param read read settings
 	 * @param deadLetters dead-letter settings
 	 */
 	public NatsCoordinatorSettings {
@@ -42,8 +40,8 @@ public record NatsCoordinatorSettings(String nodeId, String namespace, Bucket bu
 		requireName("namespace", namespace);
 		Objects.requireNonNull(bucket, "bucket");
 		Objects.requireNonNull(consumer, "consumer");
-		Objects.requireNonNull(writes, "writes");
-		Objects.requireNonNull(listenerRetry, "listenerRetry");
+		Objects.requireNonNull(write, "write");
+		Objects.requireNonNull(read, "read");
 		Objects.requireNonNull(deadLetters, "deadLetters");
 	}
 
@@ -54,8 +52,8 @@ public record NatsCoordinatorSettings(String nodeId, String namespace, Bucket bu
 	 * @return the settings
 	 */
 	public static NatsCoordinatorSettings defaults(String nodeId, String namespace) {
-		return new NatsCoordinatorSettings(nodeId, namespace, Bucket.DEFAULTS, Consumer.DEFAULTS, Writes.DEFAULTS,
-				ListenerRetryPolicy.DEFAULTS, DeadLetters.DEFAULTS);
+		return new NatsCoordinatorSettings(nodeId, namespace, Bucket.DEFAULTS, Consumer.DEFAULTS, Write.DEFAULTS,
+				Read.DEFAULTS, DeadLetters.DEFAULTS);
 	}
 
 	/**
@@ -198,20 +196,54 @@ public record NatsCoordinatorSettings(String nodeId, String namespace, Bucket bu
 	 * @param attempts how often a write whose acknowledgement did not arrive is sent again; a write sent again
 	 * is stored once
 	 */
-	public record Writes(Duration timeout, int attempts) {
+	public record Write(Duration timeout, int attempts) {
 
 		/** 5 s per attempt, 3 attempts. */
-		public static final Writes DEFAULTS = new Writes(Duration.ofSeconds(5), 3);
+		public static final Write DEFAULTS = new Write(Duration.ofSeconds(5), 3);
 
 		/**
 		 * Creates write settings.
 		 * @param timeout timeout per attempt
 		 * @param attempts attempts
 		 */
-		public Writes {
+		public Write {
 			requirePositive("write timeout", timeout);
 			if (attempts < 1) {
 				throw new IllegalArgumentException("Write attempts must be at least 1, not " + attempts);
+			}
+		}
+
+		/**
+		 * Returns how long a write may take in all: every attempt's timeout.
+		 * @return the budget
+		 */
+		public Duration budget() {
+			return this.timeout.multipliedBy(this.attempts);
+		}
+
+	}
+
+	/**
+	 * Settings of reads ({@code get}, {@code keys}, {@code list}, and the reads of the event reader).
+	 *
+	 * @param timeout how long a read waits for an answer; a listing fails when no entry arrived for this long,
+	 * however long the whole listing takes
+	 * @param attempts how often a read that got no answer is made again (reads change nothing)
+	 */
+	public record Read(Duration timeout, int attempts) {
+
+		/** 5 s per attempt, 3 attempts. */
+		public static final Read DEFAULTS = new Read(Duration.ofSeconds(5), 3);
+
+		/**
+		 * Creates read settings.
+		 * @param timeout timeout per attempt, and longest pause of a listing
+		 * @param attempts attempts
+		 */
+		public Read {
+			requirePositive("read timeout", timeout);
+			if (attempts < 1) {
+				throw new IllegalArgumentException("Read attempts must be at least 1, not " + attempts);
 			}
 		}
 

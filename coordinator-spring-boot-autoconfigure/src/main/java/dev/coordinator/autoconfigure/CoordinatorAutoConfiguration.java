@@ -5,32 +5,35 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 
 import dev.coordinator.Coordinator;
+import dev.coordinator.listener.CoordinatorErrorHandler;
 import dev.coordinator.listener.CoordinatorListenerFactory;
-import dev.coordinator.listener.ListenerRetryPolicy;
+import dev.coordinator.listener.DefaultCoordinatorErrorHandler;
+import dev.coordinator.listener.EventDispatcher;
+import dev.coordinator.nats.DeadLetterRecoverer;
+import dev.coordinator.nats.EventLogContainer;
 import dev.coordinator.nats.NatsCoordinator;
 import dev.coordinator.nats.NatsCoordinatorSettings;
 import io.nats.client.Connection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Role;
-import org.springframework.core.env.Environment;
 
 /**
- * Auto-configuration of the {@link Coordinator}: a NATS connection, a {@link NatsCoordinator} on it, and the
- * wiring of {@link dev.coordinator.CoordinatorListener @CoordinatorListener} methods. Every bean backs off
- * when the application defines its own.
+ * Auto-configuration of the {@link Coordinator}: a NATS connection, a {@link NatsCoordinator} on it, the
+ * {@link EventLogContainer} that reads its log, and the wiring of
+ * {@link dev.coordinator.CoordinatorListener @CoordinatorListener} methods with their error handler. Every bean
+ * backs off when the application defines its own.
  */
 @AutoConfiguration
 @ConditionalOnClass({ Connection.class, Coordinator.class })
@@ -62,21 +65,43 @@ public final class CoordinatorAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean(Coordinator.class)
-	NatsCoordinator natsCoordinator(Connection natsConnection, NatsCoordinatorSettings settings,
-			ApplicationEventPublisher applicationEventPublisher, ObjectProvider<CoordinatorListenerFactory> listenerFactory) {
-		NatsCoordinator coordinator = new NatsCoordinator(natsConnection, settings, applicationEventPublisher);
-		listenerFactory.ifAvailable((factory) -> coordinator.setInitialStatePrefixes(factory.getInitialState()::prefixes));
-		return coordinator;
+	NatsCoordinator natsCoordinator(Connection natsConnection, NatsCoordinatorSettings settings) {
+		return new NatsCoordinator(natsConnection, settings);
+	}
+
+	@Bean
+	@ConditionalOnBean(NatsCoordinator.class)
+	@ConditionalOnMissingBean
+	DeadLetterRecoverer coordinatorDeadLetterRecoverer(Connection natsConnection, NatsCoordinatorSettings settings,
+			ApplicationEventPublisher applicationEventPublisher) {
+		return new DeadLetterRecoverer(natsConnection, settings, applicationEventPublisher);
+	}
+
+	@Bean
+	@ConditionalOnBean(NatsCoordinator.class)
+	@ConditionalOnMissingBean
+	CoordinatorErrorHandler coordinatorErrorHandler(CoordinatorProperties properties, DeadLetterRecoverer recoverer) {
+		CoordinatorProperties.Listener listener = properties.getListener();
+		return bind("coordinator.listener", listener, () -> new DefaultCoordinatorErrorHandler(recoverer,
+				listener.getAttempts(), listener.getBackoff(), listener.getMaxBackoff()));
+	}
+
+	@Bean
+	@ConditionalOnBean(NatsCoordinator.class)
+	@ConditionalOnMissingBean
+	EventLogContainer coordinatorEventLogContainer(NatsCoordinator coordinator, DeadLetterRecoverer deadLetters,
+			CoordinatorErrorHandler errorHandler, CoordinatorListenerFactory listenerFactory,
+			ApplicationEventPublisher applicationEventPublisher) {
+		EventDispatcher dispatcher = new EventDispatcher(applicationEventPublisher, listenerFactory.getRegistry(),
+				coordinator.getWatchRegistry(), errorHandler);
+		return new EventLogContainer(coordinator, dispatcher, deadLetters);
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
 	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
-	static CoordinatorListenerFactory coordinatorListenerFactory(Environment environment) {
-		// Created before configuration properties beans can be: bind its one group directly.
-		CoordinatorProperties.Listener listener = Binder.get(environment)
-			.bindOrCreate("coordinator.listener", CoordinatorProperties.Listener.class);
-		return new CoordinatorListenerFactory(listenerRetryPolicy(listener));
+	static CoordinatorListenerFactory coordinatorListenerFactory() {
+		return new CoordinatorListenerFactory();
 	}
 
 	static NatsCoordinatorSettings settings(CoordinatorProperties properties) {
@@ -91,6 +116,7 @@ public final class CoordinatorAutoConfiguration {
 		CoordinatorProperties.Bucket bucket = properties.getBucket();
 		CoordinatorProperties.Consumer consumer = properties.getConsumer();
 		CoordinatorProperties.Write write = properties.getWrite();
+		CoordinatorProperties.Read read = properties.getRead();
 		long maxValueSize = bucket.getMaxValueSize().toBytes();
 		return new NatsCoordinatorSettings(nodeId, properties.getNamespace(),
 				bind("coordinator.bucket", bucket, () -> new NatsCoordinatorSettings.Bucket(bucket.getHistory(),
@@ -99,16 +125,12 @@ public final class CoordinatorAutoConfiguration {
 						consumer.getMaxAckPending(), consumer.getInactiveThreshold(), consumer.getBatchSize(),
 						consumer.getShutdownTimeout())),
 				bind("coordinator.write", write,
-						() -> new NatsCoordinatorSettings.Writes(write.getTimeout(), write.getAttempts())),
-				listenerRetryPolicy(properties.getListener()),
+						() -> new NatsCoordinatorSettings.Write(write.getTimeout(), write.getAttempts())),
+				bind("coordinator.read", read,
+						() -> new NatsCoordinatorSettings.Read(read.getTimeout(), read.getAttempts())),
 				bind("coordinator.dead-letters", properties.getDeadLetters(),
 						() -> new NatsCoordinatorSettings.DeadLetters(properties.getDeadLetters().isEnabled(),
 								properties.getDeadLetters().getMaxAge())));
-	}
-
-	static ListenerRetryPolicy listenerRetryPolicy(CoordinatorProperties.Listener listener) {
-		return bind("coordinator.listener", listener, () -> new ListenerRetryPolicy(listener.getAttempts(),
-				listener.getBackoff(), listener.getMaxBackoff()));
 	}
 
 	private static void requireName(String property, String value) {

@@ -41,6 +41,8 @@ public class CoordinatorProperties {
 
 	private final Write write = new Write();
 
+	private final Read read = new Read();
+
 	private final Listener listener = new Listener();
 
 	private final DeadLetters deadLetters = new DeadLetters();
@@ -83,6 +85,10 @@ public class CoordinatorProperties {
 
 	public Write getWrite() {
 		return this.write;
+	}
+
+	public Read getRead() {
+		return this.read;
 	}
 
 	public Listener getListener() {
@@ -366,6 +372,40 @@ public class CoordinatorProperties {
 
 		/**
 		 * Attempts of a write whose acknowledgement did not arrive. A write sent again is stored once.
+		 */
+		private int attempts = 3;
+
+		public Duration getTimeout() {
+			return this.timeout;
+		}
+
+		public void setTimeout(Duration timeout) {
+			this.timeout = timeout;
+		}
+
+		public int getAttempts() {
+			return this.attempts;
+		}
+
+		public void setAttempts(int attempts) {
+			this.attempts = attempts;
+		}
+
+	}
+
+	/**
+	 * Reads: get, keys, list, and the reads of the event reader.
+	 */
+	public static class Read {
+
+		/**
+		 * Time a read waits for the server's answer, per attempt. A listing fails only when no entry arrived for
+		 * this long, however long the whole listing takes.
+		 */
+		private Duration timeout = Duration.ofSeconds(5);
+
+		/**
+		 * Attempts of a read that got no answer.
 		 */
 		private int attempts = 3;
 

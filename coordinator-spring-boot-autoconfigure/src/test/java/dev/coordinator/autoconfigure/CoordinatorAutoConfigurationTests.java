@@ -6,6 +6,7 @@ import java.util.List;
 import dev.coordinator.Coordinator;
 import dev.coordinator.StubCoordinator;
 import dev.coordinator.listener.CoordinatorListenerFactory;
+import dev.coordinator.nats.EventLogContainer;
 import dev.coordinator.nats.NatsCoordinator;
 import dev.coordinator.nats.NatsCoordinatorSettings;
 import dev.coordinator.test.NatsServerExtension;
@@ -48,7 +49,7 @@ class CoordinatorAutoConfigurationTests {
 				.hasSingleBean(CoordinatorConnectionDetails.class);
 			Coordinator coordinator = context.getBean(Coordinator.class);
 			assertThat(coordinator.nodeId()).isEqualTo("n1");
-			assertThat(context.getBean(NatsCoordinator.class).isRunning()).isTrue();
+			assertThat(context.getBean(EventLogContainer.class).isRunning()).isTrue();
 			assertThat(context.getBean(Connection.class).getOptions().getConnectionName()).isEqualTo("coordinator-n1");
 		});
 	}
@@ -113,7 +114,7 @@ class CoordinatorAutoConfigurationTests {
 				assertThat(settings.bucket()).isEqualTo(new NatsCoordinatorSettings.Bucket(5, StorageType.Memory, 1, 65536));
 				assertThat(settings.consumer()).isEqualTo(new NatsCoordinatorSettings.Consumer(Duration.ofSeconds(45), 500,
 						Duration.ofMinutes(10), 50, Duration.ofSeconds(3)));
-				assertThat(settings.writes()).isEqualTo(new NatsCoordinatorSettings.Writes(Duration.ofSeconds(1), 5));
+				assertThat(settings.write()).isEqualTo(new NatsCoordinatorSettings.Write(Duration.ofSeconds(1), 5));
 				Options options = context.getBean(Connection.class).getOptions();
 				assertThat(options.getConnectionName()).isEqualTo("orders-7");
 				assertThat(options.getPingInterval()).isEqualTo(Duration.ofSeconds(7));

@@ -9,10 +9,10 @@ import java.util.List;
 
 import dev.coordinator.Coordinator;
 import dev.coordinator.CoordinatorAction;
+import dev.coordinator.CoordinatorEntry;
 import dev.coordinator.CoordinatorEvent;
 import dev.coordinator.CoordinatorListener;
 import dev.coordinator.CoordinatorListenerFailedEvent;
-import dev.coordinator.CoordinatorSyncedEvent;
 import dev.coordinator.StubCoordinator;
 import org.junit.jupiter.api.Test;
 
@@ -35,10 +35,11 @@ class CoordinatorListenerMethodAdapterTests {
 	void listenersReceiveMatchingEventsInOrderAndFailuresStayIsolated() {
 		try (AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext(ListenerConfiguration.class)) {
 			Recorder recorder = context.getBean(Recorder.class);
+			EventDispatcher dispatcher = dispatcher(context);
 
-			context.publishEvent(event("/nodes/a", CoordinatorAction.PUT));
-			context.publishEvent(event("/nodes/a", CoordinatorAction.DELETE));
-			context.publishEvent(event("/schema/t", CoordinatorAction.PUT));
+			dispatcher.dispatch(event("/nodes/a", CoordinatorAction.PUT));
+			dispatcher.dispatch(event("/nodes/a", CoordinatorAction.DELETE));
+			dispatcher.dispatch(event("/schema/t", CoordinatorAction.PUT));
 
 			// The failing listener is called three times, then its failure is published, then the others run.
 			assertThat(recorder.calls).containsExactly("failing PUT /nodes/a", "failing PUT /nodes/a",
@@ -54,7 +55,7 @@ class CoordinatorListenerMethodAdapterTests {
 		try (AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext(ListenerConfiguration.class)) {
 			Recorder recorder = context.getBean(Recorder.class);
 
-			context.publishEvent(event("/flaky/a", CoordinatorAction.PUT));
+			dispatcher(context).dispatch(event("/flaky/a", CoordinatorAction.PUT));
 
 			assertThat(recorder.calls).containsExactly("flaky PUT /flaky/a", "flaky PUT /flaky/a", "any PUT /flaky/a");
 		}
@@ -64,17 +65,19 @@ class CoordinatorListenerMethodAdapterTests {
 	void initialStateListenersGetReplaysThenOnlyChangesTheReplayLacks() {
 		try (AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext(ListenerConfiguration.class)) {
 			Recorder recorder = context.getBean(Recorder.class);
-			assertThat(context.getBean(CoordinatorListenerFactory.class).getInitialState().prefixes())
-				.containsExactly("/state/");
+			EventDispatcher dispatcher = dispatcher(context);
+			assertThat(dispatcher.initialStatePrefixes()).containsExactly("/state/");
 
-			context.publishEvent(replay("/state/a", 5));
-			context.publishEvent(replay("/state/c", 10));
-			context.publishEvent(new CoordinatorSyncedEvent(NO_COORDINATOR, 7));
-			context.publishEvent(live("/state/a", 6));
-			context.publishEvent(live("/state/c", 9));
-			context.publishEvent(live("/state/b", 8));
-			context.publishEvent(live("/state/c", 11));
-			context.publishEvent(live("/state/a", 12));
+			// The stored state, listed after revision 7 was the log's last, holds a@5 and c@10.
+			dispatcher.initialState().setPrefixes(dispatcher.initialStatePrefixes());
+			dispatcher.initialState().reconcile(List.of(entry("/state/a", 5), entry("/state/c", 10)), 7);
+			dispatcher.replay(replay("/state/a", 5));
+			dispatcher.replay(replay("/state/c", 10));
+			dispatcher.dispatch(live("/state/a", 6));
+			dispatcher.dispatch(live("/state/c", 9));
+			dispatcher.dispatch(live("/state/b", 8));
+			dispatcher.dispatch(live("/state/c", 11));
+			dispatcher.dispatch(live("/state/a", 12));
 
 			assertThat(recorder.calls).filteredOn((call) -> call.startsWith("state")).containsExactly(
 					"state PUT /state/a @5 replay", "state PUT /state/c @10 replay", "state PUT /state/b @8",
@@ -109,6 +112,21 @@ class CoordinatorListenerMethodAdapterTests {
 		assertThat(factory.getOrder()).isLessThan(50);
 	}
 
+	/**
+	 * The dispatcher as the auto-configuration builds it, with a recoverer that announces dead letters.
+	 */
+	private static EventDispatcher dispatcher(AnnotationConfigApplicationContext context) {
+		CoordinatorRecoverer recoverer = (call, failure, attempts) -> context.publishEvent(
+				new CoordinatorListenerFailedEvent(call.getEvent(), call.getListenerId(), attempts, failure));
+		return new EventDispatcher(context, context.getBean(CoordinatorListenerFactory.class).getRegistry(),
+				new WatchRegistry(), new DefaultCoordinatorErrorHandler(recoverer, 3, Duration.ofMillis(1),
+						Duration.ofMillis(2)));
+	}
+
+	private static CoordinatorEntry entry(String key, long revision) {
+		return new CoordinatorEntry(key, new byte[0], revision, Instant.now());
+	}
+
 	private static CoordinatorListenerMethodAdapter adapter(String methodName) {
 		return new CoordinatorListenerMethodAdapter("invalid", Invalid.class, method(Invalid.class, methodName));
 	}
@@ -137,7 +155,7 @@ class CoordinatorListenerMethodAdapterTests {
 
 		@Bean
 		static CoordinatorListenerFactory coordinatorListenerFactory() {
-			return new CoordinatorListenerFactory(new ListenerRetryPolicy(3, Duration.ofMillis(1), Duration.ofMillis(2)));
+			return new CoordinatorListenerFactory();
 		}
 
 		@Bean

@@ -17,6 +17,9 @@ import io.nats.client.KeyValue;
 import io.nats.client.api.KeyValueConfiguration;
 import io.nats.client.api.StorageType;
 import io.nats.client.impl.Headers;
+import dev.coordinator.listener.CoordinatorListenerRegistry;
+import dev.coordinator.listener.DefaultCoordinatorErrorHandler;
+import dev.coordinator.listener.EventDispatcher;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,6 +27,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+
+import org.springframework.context.ApplicationEventPublisher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -48,6 +53,8 @@ class NatsCoordinatorTests {
 
 	private NatsCoordinator coordinator;
 
+	private EventLogContainer container;
+
 	@BeforeAll
 	static void connect() throws Exception {
 		connection = server.connect();
@@ -61,17 +68,25 @@ class NatsCoordinatorTests {
 
 	@AfterEach
 	void stopCoordinator() {
+		this.container.stop();
 		this.coordinator.destroy();
 	}
 
 	private NatsCoordinator start(NatsCoordinatorSettings settings) {
-		NatsCoordinator started = new NatsCoordinator(connection, settings, (event) -> {
+		NatsCoordinator started = new NatsCoordinator(connection, settings);
+		started.afterPropertiesSet();
+		ApplicationEventPublisher publisher = (event) -> {
 			if (event instanceof CoordinatorEvent coordinatorEvent) {
 				this.events.add(coordinatorEvent);
 			}
-		});
-		started.afterPropertiesSet();
-		started.start();
+		};
+		DeadLetterRecoverer deadLetters = new DeadLetterRecoverer(connection, settings, publisher);
+		deadLetters.afterPropertiesSet();
+		EventDispatcher dispatcher = new EventDispatcher(publisher, new CoordinatorListenerRegistry(),
+				started.getWatchRegistry(), new DefaultCoordinatorErrorHandler(deadLetters));
+		this.container = new EventLogContainer(started, dispatcher, deadLetters);
+		this.container.afterPropertiesSet();
+		this.container.start();
 		return started;
 	}
 
@@ -223,9 +238,7 @@ class NatsCoordinatorTests {
 		String namespace = "conflict-" + namespaces.incrementAndGet();
 		connection.keyValueManagement()
 			.create(KeyValueConfiguration.builder().name(namespace).maxHistoryPerKey(5).storageType(StorageType.Memory).build());
-		NatsCoordinator conflicting = new NatsCoordinator(connection, NatsCoordinatorSettings.defaults("node-1", namespace),
-				(event) -> {
-				});
+		NatsCoordinator conflicting = new NatsCoordinator(connection, NatsCoordinatorSettings.defaults("node-1", namespace));
 
 		assertThatExceptionOfType(BucketConflictException.class).isThrownBy(conflicting::afterPropertiesSet)
 			.withMessageContaining("history is 5 (configured: 1)")
@@ -244,9 +257,9 @@ class NatsCoordinatorTests {
 		assertThat(this.coordinator.toString()).contains("node-1");
 		registration.close();
 
-		this.coordinator.stop();
+		this.container.stop();
 
-		assertThat(this.coordinator.isRunning()).isFalse();
+		assertThat(this.container.isRunning()).isFalse();
 		assertThat(Thread.getAllStackTraces().keySet()).noneMatch((thread) -> thread.isAlive()
 				&& thread.getName().equals("coordinator-" + this.settings.namespace() + "-events"));
 		assertThat(connection.getStatus()).isEqualTo(Connection.Status.CONNECTED);

@@ -2,11 +2,16 @@ package dev.coordinator.nats;
 
 import java.io.IOException;
 
+import java.util.concurrent.atomic.LongAdder;
+
+import dev.coordinator.CoordinatorEvent;
+import dev.coordinator.CoordinatorListenerFailedEvent;
+import dev.coordinator.listener.CoordinatorRecoverer;
+import dev.coordinator.listener.FailedListenerCall;
 import io.nats.client.Connection;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
-import io.nats.client.JetStreamOptions;
 import io.nats.client.api.RetentionPolicy;
 import io.nats.client.api.StreamConfiguration;
 import io.nats.client.impl.Headers;
@@ -14,15 +19,21 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/**
- * Records dead letters in the stream {@code <namespace>_dead_letters}, where an operator finds them with
- * {@code nats stream view}. Each is a message on {@code coordinator-dead-letters.<namespace>.<node-id>} whose
- * body is the value (or the raw message) and whose headers say which key, revision and listener it concerns
- * and why. Recording never stops the node: when it fails, the dead letter is only logged.
- */
-final class DeadLetters {
+import org.springframework.beans.factory.InitializingBean;
+import org.springframework.context.ApplicationEventPublisher;
 
-	private static final Logger logger = LoggerFactory.getLogger(DeadLetters.class);
+/**
+ * This node's dead letters: the {@link CoordinatorRecoverer} of the default error handler, and where the event
+ * reader records messages that are not changes. Each is a message in the stream
+ * {@code <namespace>_dead_letters}, where an operator finds it with {@code nats stream view}, on
+ * {@code coordinator-dead-letters.<namespace>.<node-id>}; its body is the value (or the raw message) and its
+ * headers say which key, revision and listener it concerns and why. A listener's dead letter is also logged
+ * and announced as a {@link CoordinatorListenerFailedEvent}. Recording never stops the node: when it fails,
+ * the dead letter is only logged.
+ */
+public class DeadLetterRecoverer implements CoordinatorRecoverer, InitializingBean {
+
+	private static final Logger logger = LoggerFactory.getLogger(DeadLetterRecoverer.class);
 
 	private static final int MAX_REASON_LENGTH = 1024;
 
@@ -30,26 +41,65 @@ final class DeadLetters {
 
 	private final NatsCoordinatorSettings settings;
 
-	private final JetStreamOptions jetStreamOptions;
+	private final ApplicationEventPublisher publisher;
+
+	private final String subjectPrefix;
+
+	private final LongAdder recovered = new LongAdder();
 
 	private volatile boolean available;
 
-	DeadLetters(Connection connection, NatsCoordinatorSettings settings, JetStreamOptions jetStreamOptions) {
+	/**
+	 * Creates a recoverer; call {@link #afterPropertiesSet()} before using it (Spring does).
+	 * @param connection the NATS connection
+	 * @param settings the coordinator's settings
+	 * @param publisher where {@link CoordinatorListenerFailedEvent}s are published
+	 */
+	public DeadLetterRecoverer(Connection connection, NatsCoordinatorSettings settings,
+			ApplicationEventPublisher publisher) {
 		this.connection = connection;
 		this.settings = settings;
-		this.jetStreamOptions = jetStreamOptions;
+		this.publisher = publisher;
+		this.subjectPrefix = "$KV." + settings.bucketName() + ".";
+	}
+
+	/**
+	 * Returns how many listener calls were given up and recorded.
+	 * @return the count
+	 */
+	public long recovered() {
+		return this.recovered.sum();
+	}
+
+	@Override
+	public void recover(FailedListenerCall call, Throwable lastFailure, int attempts) {
+		this.recovered.increment();
+		CoordinatorEvent event = call.getEvent();
+		logger.error("{} failed after {} attempt(s); the event is recorded as a dead letter in '{}' and the other "
+				+ "listeners still receive it. Fix the listener and replay the dead letter if needed.", call, attempts,
+				this.settings.deadLetterStreamName(), lastFailure);
+		record(this.subjectPrefix + KeyCodec.encode(event.getKey()), event.getRevision(), call.getListenerId(),
+				lastFailure.toString(), event.getValue());
+		try {
+			this.publisher.publishEvent(new CoordinatorListenerFailedEvent(event, call.getListenerId(), attempts,
+					lastFailure));
+		}
+		catch (Throwable ex) {
+			logger.error("A listener of CoordinatorListenerFailedEvent threw; delivery goes on", ex);
+		}
 	}
 
 	/**
 	 * Creates the dead-letter stream when it is missing.
 	 */
-	void prepare() {
+	@Override
+	public void afterPropertiesSet() {
 		if (!this.settings.deadLetters().enabled()) {
 			return;
 		}
 		String stream = this.settings.deadLetterStreamName();
 		try {
-			JetStreamManagement management = this.connection.jetStreamManagement(this.jetStreamOptions);
+			JetStreamManagement management = this.connection.jetStreamManagement(NatsCoordinator.jetStreamOptions(this.settings.write().timeout()));
 			try {
 				management.getStreamInfo(stream);
 			}
@@ -97,7 +147,7 @@ final class DeadLetters {
 		}
 		headers.put("Coordinator-Reason", printable(reason));
 		try {
-			JetStream jetStream = this.connection.jetStream(this.jetStreamOptions);
+			JetStream jetStream = this.connection.jetStream(NatsCoordinator.jetStreamOptions(this.settings.write().timeout()));
 			jetStream.publish(this.settings.deadLetterSubject(), headers, (body != null) ? body : new byte[0]);
 			return true;
 		}

@@ -1,4 +1,4 @@
-package dev.coordinator.nats;
+package dev.coordinator.listener;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -18,14 +18,20 @@ import dev.coordinator.Registration;
  * <p>Finding the watches of a key costs one hash look-up per distinct prefix length, however many watches
  * there are. Closing a registration removes it, and the prefix with it when it was the last.
  */
-final class WatchRegistry {
+public final class WatchRegistry {
 
 	private final Map<String, List<Watch>> byPrefix = new ConcurrentHashMap<>();
 
 	/** Distinct prefix lengths in use, with how many prefixes have each length. */
 	private final ConcurrentSkipListMap<Integer, Integer> prefixLengths = new ConcurrentSkipListMap<>();
 
-	Registration register(String prefix, Consumer<CoordinatorEvent> handler) {
+	/**
+	 * Registers a handler for the events whose key starts with a prefix.
+	 * @param prefix the key prefix
+	 * @param handler the handler
+	 * @return the registration, which removes the handler when closed
+	 */
+	public Registration register(String prefix, Consumer<CoordinatorEvent> handler) {
 		Watch watch = new Watch(prefix, handler);
 		this.byPrefix.compute(prefix, (key, watches) -> {
 			if (watches == null) {
@@ -41,8 +47,10 @@ final class WatchRegistry {
 	/**
 	 * Returns the watches whose prefix the key starts with, shorter prefixes first and in registration order
 	 * per prefix.
+	 * @param key the key of an event
+	 * @return the matching watches
 	 */
-	List<Watch> matching(String key) {
+	public List<Watch> matching(String key) {
 		List<Watch> handlers = null;
 		for (Integer length : this.prefixLengths.headMap(key.length(), true).keySet()) {
 			List<Watch> watches = this.byPrefix.get(key.substring(0, length));
@@ -58,7 +66,10 @@ final class WatchRegistry {
 		return (handlers != null) ? handlers : List.of();
 	}
 
-	void clear() {
+	/**
+	 * Removes every registration.
+	 */
+	public void clear() {
 		this.byPrefix.clear();
 		this.prefixLengths.clear();
 	}
@@ -77,7 +88,7 @@ final class WatchRegistry {
 	/**
 	 * One registration.
 	 */
-	final class Watch implements Registration {
+	public final class Watch implements Registration {
 
 		private final String prefix;
 
@@ -92,14 +103,19 @@ final class WatchRegistry {
 
 		/**
 		 * Hands an event to the handler unless the registration was closed.
+		 * @param event the event
 		 */
-		void deliver(CoordinatorEvent event) {
+		public void deliver(CoordinatorEvent event) {
 			if (!this.closed.get()) {
 				this.handler.accept(event);
 			}
 		}
 
-		String prefix() {
+		/**
+		 * Returns the prefix this watch was registered for.
+		 * @return the prefix
+		 */
+		public String prefix() {
 			return this.prefix;
 		}
 

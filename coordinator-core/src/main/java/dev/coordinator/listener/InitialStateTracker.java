@@ -1,0 +1,130 @@
+package dev.coordinator.listener;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import dev.coordinator.CoordinatorAction;
+import dev.coordinator.CoordinatorEntry;
+
+/**
+ * What the initial-state listeners hold: for every key under their prefixes, the revision they last received,
+ * and the revision up to which the replayed state contains every change. It decides which live changes those
+ * listeners still need and, after a resync, which differences to the stored state they must be told. The one
+ * home of initial state; used on the reader thread only.
+ *
+ * <p>What such a listener can miss, as with Curator's cache: intermediate revisions of a key that changed
+ * while the node was not reading (it receives the latest), and silent writes ({@code notify = false}).
+ */
+public final class InitialStateTracker {
+
+	private final Map<String, Long> revisions = new HashMap<>();
+
+	private Set<String> prefixes = Set.of();
+
+	/** Revision up to which the replayed state contains every change; -1 before the first replay. */
+	private long syncedRevision = -1;
+
+	/**
+	 * Sets the prefixes the initial-state listeners asked for.
+	 * @param prefixes the prefixes, none covering another
+	 */
+	public void setPrefixes(Set<String> prefixes) {
+		this.prefixes = Set.copyOf(prefixes);
+	}
+
+	/**
+	 * Returns the prefixes whose entries are replayed.
+	 * @return the prefixes
+	 */
+	public Set<String> prefixes() {
+		return this.prefixes;
+	}
+
+	/**
+	 * Returns whether a key is under one of the prefixes.
+	 * @param key the key
+	 * @return whether initial-state listeners track it
+	 */
+	public boolean covers(String key) {
+		for (String prefix : this.prefixes) {
+			if (key.startsWith(prefix)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/**
+	 * Returns whether the initial-state listeners still need a live change, i.e. whether the replayed state
+	 * does not already contain it.
+	 * @param key the key
+	 * @param revision the revision of the change
+	 * @return whether to deliver it to them
+	 */
+	public boolean needs(String key, long revision) {
+		if (revision <= this.syncedRevision) {
+			return false;
+		}
+		Long known = this.revisions.get(key);
+		return known == null || revision > known;
+	}
+
+	/**
+	 * Records a change that was read from the log (delivered or silent).
+	 * @param key the key
+	 * @param action what happened
+	 * @param revision its revision
+	 */
+	public void apply(String key, CoordinatorAction action, long revision) {
+		if (!covers(key) || revision <= this.syncedRevision) {
+			return;
+		}
+		if (action == CoordinatorAction.PUT) {
+			this.revisions.merge(key, revision, Math::max);
+		}
+		else {
+			this.revisions.computeIfPresent(key, (k, known) -> (known < revision) ? null : known);
+		}
+	}
+
+	/**
+	 * Compares what the listeners hold with the stored entries, and takes the stored entries as what they hold
+	 * from now on.
+	 * @param entries the stored entries under the prefixes
+	 * @param revision the revision of the log up to which the entries contain every change
+	 * @return the entries that are new or changed, in revision order, and the keys that vanished
+	 */
+	public Differences reconcile(List<CoordinatorEntry> entries, long revision) {
+		List<CoordinatorEntry> changed = new ArrayList<>();
+		Set<String> stored = new HashSet<>();
+		for (CoordinatorEntry entry : entries) {
+			stored.add(entry.key());
+			Long known = this.revisions.get(entry.key());
+			if (known == null || known != entry.revision()) {
+				changed.add(entry);
+			}
+		}
+		List<String> vanished = this.revisions.keySet().stream().filter((key) -> !stored.contains(key)).sorted().toList();
+		this.revisions.clear();
+		entries.forEach((entry) -> this.revisions.put(entry.key(), entry.revision()));
+		this.syncedRevision = revision;
+		changed.sort(Comparator.comparingLong(CoordinatorEntry::revision));
+		return new Differences(changed, vanished);
+	}
+
+	/**
+	 * What a replay delivers.
+	 *
+	 * @param changed entries that are new, or whose revision differs from what the listeners hold (also an
+	 * older one: the server lost the newer in a crash)
+	 * @param vanished keys the listeners hold that are no longer stored
+	 */
+	public record Differences(List<CoordinatorEntry> changed, List<String> vanished) {
+	}
+
+}

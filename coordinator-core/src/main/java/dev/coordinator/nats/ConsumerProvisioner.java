@@ -1,0 +1,120 @@
+package dev.coordinator.nats;
+
+import java.io.IOException;
+
+import dev.coordinator.CoordinatorException;
+import io.nats.client.JetStreamApiException;
+import io.nats.client.JetStreamManagement;
+import io.nats.client.api.AckPolicy;
+import io.nats.client.api.ConsumerConfiguration;
+import io.nats.client.api.ConsumerInfo;
+import io.nats.client.api.DeliverPolicy;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Creates, checks, resumes and repositions this node's durable consumer of the log: pull, ack policy all,
+ * no filter, named {@code <namespace>_<node-id>}.
+ */
+final class ConsumerProvisioner {
+
+	private static final int CONSUMER_NOT_FOUND = 10014;
+
+	private final NatsCoordinatorSettings settings;
+
+	private final ManagementAccess management;
+
+	ConsumerProvisioner(NatsCoordinatorSettings settings, ManagementAccess management) {
+		this.settings = settings;
+		this.management = management;
+	}
+
+	/**
+	 * Returns the consumer, or {@code null} when it does not exist.
+	 * @return the consumer's state
+	 */
+	@Nullable ConsumerInfo find() throws IOException, JetStreamApiException {
+		try {
+			return this.management.get().getConsumerInfo(this.settings.streamName(), this.settings.durableName());
+		}
+		catch (JetStreamApiException ex) {
+			if (ex.getApiErrorCode() == CONSUMER_NOT_FOUND) {
+				return null;
+			}
+			throw ex;
+		}
+	}
+
+	/**
+	 * Creates the consumer so that it delivers the changes written from now on.
+	 * @return the new consumer's state
+	 */
+	ConsumerInfo createNew() throws IOException, JetStreamApiException {
+		return this.management.get().addOrUpdateConsumer(this.settings.streamName(), configuration(DeliverPolicy.New, 0));
+	}
+
+	/**
+	 * Checks that an existing consumer is one of ours, and brings its settings up to date.
+	 * @param existing the consumer's state
+	 * @throws CoordinatorException when it is not a coordinator consumer
+	 */
+	void resume(ConsumerInfo existing) throws IOException, JetStreamApiException {
+		ConsumerConfiguration current = existing.getConsumerConfiguration();
+		if (current.getAckPolicy() == AckPolicy.None || current.getFilterSubject() != null
+				|| current.getDeliverSubject() != null) {
+			throw new CoordinatorException("Consumer '" + this.settings.durableName() + "' of stream '"
+					+ this.settings.streamName() + "' exists but is not a coordinator consumer (ack policy "
+					+ current.getAckPolicy() + ", filter " + current.getFilterSubject() + ", deliver subject "
+					+ current.getDeliverSubject() + "); delete it or give this node another coordinator.node-id");
+		}
+		ConsumerConfiguration wanted = configuration(current.getDeliverPolicy(), current.getStartSequence());
+		if (!current.getAckWait().equals(wanted.getAckWait()) || current.getMaxAckPending() != wanted.getMaxAckPending()
+				|| !current.getInactiveThreshold().equals(wanted.getInactiveThreshold())) {
+			this.management.get().addOrUpdateConsumer(this.settings.streamName(), wanted);
+		}
+	}
+
+	/**
+	 * Deletes the consumer (when it exists) and creates it again to deliver from a revision on. Either step may
+	 * fail; calling it again finishes the job.
+	 * @param startRevision the first revision to deliver
+	 */
+	void recreateFrom(long startRevision) throws IOException, JetStreamApiException {
+		JetStreamManagement jsm = this.management.get();
+		try {
+			jsm.deleteConsumer(this.settings.streamName(), this.settings.durableName());
+		}
+		catch (JetStreamApiException ex) {
+			if (ex.getApiErrorCode() != CONSUMER_NOT_FOUND) {
+				throw ex;
+			}
+		}
+		jsm.addOrUpdateConsumer(this.settings.streamName(), configuration(DeliverPolicy.ByStartSequence, startRevision));
+	}
+
+	private ConsumerConfiguration configuration(DeliverPolicy deliverPolicy, long startSequence) {
+		NatsCoordinatorSettings.Consumer consumer = this.settings.consumer();
+		ConsumerConfiguration.Builder builder = ConsumerConfiguration.builder()
+			.durable(this.settings.durableName())
+			.description("Coordinator events of node " + this.settings.nodeId())
+			.deliverPolicy(deliverPolicy)
+			.ackPolicy(AckPolicy.All)
+			.ackWait(consumer.ackWait())
+			.maxAckPending(consumer.maxAckPending())
+			.inactiveThreshold(consumer.inactiveThreshold());
+		if (deliverPolicy == DeliverPolicy.ByStartSequence) {
+			builder.startSequence(startSequence);
+		}
+		return builder.build();
+	}
+
+	/**
+	 * How the JetStream management API is reached.
+	 */
+	@FunctionalInterface
+	interface ManagementAccess {
+
+		JetStreamManagement get() throws IOException;
+
+	}
+
+}

@@ -1,0 +1,696 @@
+package dev.coordinator.nats;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+
+import dev.coordinator.CoordinatorEvent;
+import dev.coordinator.CoordinatorException;
+import dev.coordinator.listener.EventDispatcher;
+import io.nats.client.Connection;
+import io.nats.client.ConnectionListener;
+import io.nats.client.JetStreamApiException;
+import io.nats.client.JetStreamOptions;
+import io.nats.client.KeyValueOptions;
+import io.nats.client.Message;
+import io.nats.client.api.AckPolicy;
+import io.nats.client.api.ConsumerInfo;
+import io.nats.client.impl.NatsJetStreamMetaData;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.beans.factory.InitializingBean;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * The listener container of a NATS coordinator: it owns this node's durable consumer of the log and the thread
+ * that reads it, and hands each change to the {@link EventDispatcher} strictly in log order, acknowledging it
+ * only after the listeners returned.
+ *
+ * <p>{@link #afterPropertiesSet()} creates this node's consumer (deliver policy {@code New}) or resumes the one
+ * a previous run left, so that nothing written from then on is missed; {@link #start()}, late in the context's
+ * start-up, starts reading, and {@link #stop()} stops pulling, delivers what was received, acknowledges it and
+ * ends. Starting again after a stop that timed out waits for the previous reader to finish: there is never more
+ * than one.
+ *
+ * <p>Its collaborators each own one concern: {@link ConsumerProvisioner} (the consumer), {@link PullReader} (a
+ * live pull), {@link LogPosition} (where the node is, gaps and revisions a crashed server lost),
+ * {@link AckBatcher} (cumulative acknowledgements), {@link StateSynchronizer} (initial state and resync) and
+ * {@link DeadLetterRecoverer} (messages that are not changes). Nothing a listener throws reaches this class;
+ * anything else that goes wrong is logged with what to do, counted, and the reader recovers by itself: it
+ * positions its consumer again after the last processed revision, re-creates it when it is gone, or
+ * resynchronises when the place in the log is lost for good.
+ */
+public class EventLogContainer implements SmartLifecycle, InitializingBean {
+
+	/** Phase of the container: started after, and stopped before, the other lifecycle beans (web servers). */
+	public static final int DEFAULT_PHASE = Integer.MAX_VALUE - 100;
+
+	private static final Logger logger = LoggerFactory.getLogger(EventLogContainer.class);
+
+	private static final Duration POLL = Duration.ofMillis(250);
+
+	private static final Duration DRAIN_POLL = Duration.ofMillis(100);
+
+	private static final Duration RETRY_DELAY = Duration.ofSeconds(1);
+
+	/** How long the reader may receive nothing before it checks with the server that nothing is waiting. */
+	static final Duration IDLE_CHECK = Duration.ofSeconds(3);
+
+	private final NatsCoordinator coordinator;
+
+	private final NatsCoordinatorSettings settings;
+
+	private final Connection connection;
+
+	private final JetStreamOptions jetStreamOptions;
+
+	private final EventDispatcher dispatcher;
+
+	private final DeadLetterRecoverer deadLetters;
+
+	private final ConsumerProvisioner.ManagementAccess management;
+
+	private final ConsumerProvisioner provisioner;
+
+	private final NodeRecords nodeRecords;
+
+	private final StateSynchronizer synchronizer;
+
+	private final LogPosition position = new LogPosition();
+
+	private final AckBatcher acks = new AckBatcher();
+
+	private final Counters counters = new Counters();
+
+	private final String subjectPrefix;
+
+	private final ReentrantLock lifecycleLock = new ReentrantLock();
+
+	private final ConnectionListener reconnects = (connection, event) -> {
+		if (event == ConnectionListener.Events.RECONNECTED || event == ConnectionListener.Events.RESUBSCRIBED) {
+			this.reconnected = true;
+		}
+	};
+
+	private int phase = DEFAULT_PHASE;
+
+	private @Nullable Reader reader;
+
+	private volatile boolean reconnected;
+
+	private volatile @Nullable Message inProcess;
+
+	// What the reader thread still has to do before it reads on; touched by the reader thread only.
+
+	private boolean synced;
+
+	private long awayAfter = -1;
+
+	private boolean consumerLost;
+
+	private @Nullable String resyncReason;
+
+	private long resyncLastRevision;
+
+	/**
+	 * Creates a container.
+	 * @param coordinator the coordinator whose log it reads (and the source of its events)
+	 * @param dispatcher hands events to the listeners
+	 * @param deadLetters records messages that are not changes
+	 */
+	public EventLogContainer(NatsCoordinator coordinator, EventDispatcher dispatcher, DeadLetterRecoverer deadLetters) {
+		this(coordinator, dispatcher, deadLetters, () -> coordinator.getConnection()
+			.jetStreamManagement(NatsCoordinator.jetStreamOptions(coordinator.getSettings().read().timeout())));
+	}
+
+	EventLogContainer(NatsCoordinator coordinator, EventDispatcher dispatcher, DeadLetterRecoverer deadLetters,
+			ConsumerProvisioner.ManagementAccess management) {
+		this.coordinator = Objects.requireNonNull(coordinator, "coordinator");
+		this.dispatcher = Objects.requireNonNull(dispatcher, "dispatcher");
+		this.deadLetters = Objects.requireNonNull(deadLetters, "deadLetters");
+		this.settings = coordinator.getSettings();
+		this.connection = coordinator.getConnection();
+		this.jetStreamOptions = NatsCoordinator.jetStreamOptions(this.settings.read().timeout());
+		this.management = management;
+		this.provisioner = new ConsumerProvisioner(this.settings, management);
+		this.nodeRecords = new NodeRecords(this.connection, this.settings,
+				KeyValueOptions.builder().jetStreamOptions(this.jetStreamOptions).build());
+		this.synchronizer = new StateSynchronizer(coordinator, dispatcher, this.counters);
+		this.subjectPrefix = "$KV." + this.settings.bucketName() + ".";
+	}
+
+	/**
+	 * Creates this node's durable consumer, or resumes the one a previous run of the node left.
+	 * @throws CoordinatorException when the server cannot be used, or the consumer is not a coordinator's
+	 */
+	@Override
+	public void afterPropertiesSet() {
+		String durable = this.settings.durableName();
+		String stream = this.settings.streamName();
+		try {
+			ConsumerInfo existing = this.provisioner.find();
+			if (existing == null) {
+				ConsumerInfo created = this.provisioner.createNew();
+				this.position.startAt(created.getDelivered().getStreamSequence(), 0);
+				this.awayAfter = this.nodeRecords.lastRecordedRevision();
+				if (this.awayAfter >= 0) {
+					logger.warn("Node '{}' ran before, up to revision {}, and was away longer than its consumer's "
+							+ "inactive threshold ({}): the changes in between were not kept for it. Created durable "
+							+ "consumer '{}' from revision {} on; initial-state listeners receive the stored state.",
+							this.settings.nodeId(), this.awayAfter, this.settings.consumer().inactiveThreshold(), durable,
+							this.position.lastProcessedRevision() + 1);
+				}
+				else {
+					logger.info("Created durable consumer '{}' of stream '{}': node '{}' receives changes from revision {} on",
+							durable, stream, this.settings.nodeId(), this.position.lastProcessedRevision() + 1);
+				}
+				this.nodeRecords.record(this.position.lastProcessedRevision());
+				return;
+			}
+			this.provisioner.resume(existing);
+			long acknowledged = existing.getAckFloor().getStreamSequence();
+			this.position.startAt(acknowledged, existing.getDelivered().getConsumerSequence());
+			logger.info("Resuming durable consumer '{}' of stream '{}' after revision {} ({} changes waiting)", durable,
+					stream, acknowledged, existing.getNumPending() + existing.getNumAckPending());
+			if (existing.getDelivered().getStreamSequence() > acknowledged) {
+				// Delivered before the node stopped but never acknowledged: the server would send them again only
+				// after the ack wait, behind newer changes. Read on from the last acknowledged one instead.
+				this.position.repositionStarted();
+			}
+			else if (existing.getConsumerConfiguration().getAckPolicy() != AckPolicy.All) {
+				this.position.repositionStarted();
+			}
+		}
+		catch (IOException | JetStreamApiException ex) {
+			throw new CoordinatorException("Could not create or resume durable consumer '" + durable + "' of stream '"
+					+ stream + "': " + ex.getMessage() + ". Check that the NATS server runs with JetStream enabled.", ex);
+		}
+	}
+
+	/**
+	 * Starts reading on a thread of its own. After a {@link #stop()} that timed out, the new reader first waits
+	 * for the previous one to end.
+	 */
+	@Override
+	public void start() {
+		this.lifecycleLock.lock();
+		try {
+			if (this.reader != null && this.reader.active) {
+				return;
+			}
+			Reader previous = this.reader;
+			Reader next = new Reader((previous != null) ? previous.thread : null);
+			this.reader = next;
+			this.connection.addConnectionListener(this.reconnects);
+			next.thread.start();
+		}
+		finally {
+			this.lifecycleLock.unlock();
+		}
+	}
+
+	/**
+	 * Stops pulling, lets the events already received be delivered and acknowledged, and waits for the reader
+	 * to end, at most {@code coordinator.consumer.shutdown-timeout} and a little more.
+	 */
+	@Override
+	public void stop() {
+		Reader stopping = signalStop();
+		if (stopping == null) {
+			return;
+		}
+		Duration timeout = this.settings.consumer().shutdownTimeout().plus(POLL).plus(DRAIN_POLL);
+		try {
+			stopping.thread.join(timeout.toMillis());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		if (stopping.thread.isAlive()) {
+			logger.warn("Event reader of '{}' did not stop within {}; a listener is still running. Unacknowledged "
+					+ "events are delivered again when the node restarts.", this.settings.durableName(), timeout);
+		}
+	}
+
+	/**
+	 * Stops as {@link #stop()} does, without waiting: the callback runs once the reader ended.
+	 * @param callback told when the container stopped
+	 */
+	@Override
+	public void stop(Runnable callback) {
+		Reader stopping = signalStop();
+		if (stopping == null || !stopping.whenEnded(callback)) {
+			callback.run();
+		}
+	}
+
+	private @Nullable Reader signalStop() {
+		this.lifecycleLock.lock();
+		try {
+			Reader current = this.reader;
+			if (current == null || !current.active) {
+				return null;
+			}
+			current.active = false;
+			return current;
+		}
+		finally {
+			this.lifecycleLock.unlock();
+		}
+	}
+
+	@Override
+	public boolean isRunning() {
+		Reader current = this.reader;
+		return current != null && current.active;
+	}
+
+	@Override
+	public int getPhase() {
+		return this.phase;
+	}
+
+	/**
+	 * Sets the lifecycle phase.
+	 * @param phase the phase
+	 */
+	public void setPhase(int phase) {
+		this.phase = phase;
+	}
+
+	/**
+	 * Returns what this node did with the messages of the event log since it started.
+	 * @return the statistics
+	 */
+	public DeliveryStatistics statistics() {
+		return new DeliveryStatistics(this.counters.received.sum(), this.counters.delivered.sum(),
+				this.counters.duplicates.sum(), this.counters.silent.sum(), this.counters.malformed.sum(),
+				this.deadLetters.recovered(), this.counters.replayed.sum(), this.counters.resyncs.sum(),
+				this.counters.unexpected.sum() + this.dispatcher.unexpectedFailures());
+	}
+
+	/**
+	 * Returns the last revision this node processed.
+	 * @return the revision, 0 before the first
+	 */
+	public long lastProcessedRevision() {
+		return this.position.lastProcessedRevision();
+	}
+
+	/**
+	 * The reader loop: recover what needs recovering, read, and start over after anything unexpected.
+	 */
+	private void run(Reader self) {
+		ScheduledExecutorService progress = startProgressReports();
+		try {
+			while (self.active) {
+				try {
+					self.awaitPrevious();
+					recoverIfNeeded();
+					read(self);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					return;
+				}
+				catch (Throwable ex) {
+					this.counters.unexpected.increment();
+					if (self.active) {
+						logger.error("Event reader of '{}' failed: {}; it starts over in {} from revision {}. If this "
+								+ "repeats, check the NATS server and its JetStream state.", this.settings.durableName(),
+								ex.toString(), RETRY_DELAY, this.position.lastProcessedRevision() + 1, ex);
+						pause(self);
+					}
+				}
+			}
+		}
+		finally {
+			progress.shutdownNow();
+			this.connection.removeConnectionListener(this.reconnects);
+			this.nodeRecords.record(this.position.lastProcessedRevision());
+			self.ended();
+		}
+	}
+
+	/**
+	 * Does what an earlier failure or finding left to do, in order: deliver the initial state, resynchronise,
+	 * re-create a consumer that is gone, position the consumer after the last processed revision.
+	 */
+	private void recoverIfNeeded() throws IOException, JetStreamApiException {
+		if (!this.synced) {
+			this.synchronizer.synchronize(this.awayAfter);
+			this.awayAfter = -1;
+			this.synced = true;
+		}
+		if (this.consumerLost) {
+			long last = this.position.lastProcessedRevision();
+			logger.warn("Durable consumer '{}' is gone (deleted after {} without contact, or by an operator): this node "
+					+ "lost its place in the log after revision {} and resynchronises with the stored state",
+					this.settings.durableName(), this.settings.consumer().inactiveThreshold(), last);
+			long revision = this.synchronizer.resync("durable consumer '" + this.settings.durableName() + "' was gone",
+					last);
+			this.position.resetTo(revision);
+			this.position.repositionStarted();
+			this.consumerLost = false;
+		}
+		String reason = this.resyncReason;
+		if (reason != null) {
+			this.synchronizer.resync(reason, this.resyncLastRevision);
+			this.resyncReason = null;
+		}
+		if (this.position.isRepositionPending()) {
+			long start = this.position.lastProcessedRevision() + 1;
+			this.provisioner.recreateFrom(start);
+			this.position.repositioned();
+			this.acks.discard();
+			logger.info("Reading the log of '{}' from revision {} on", this.settings.durableName(), start);
+		}
+	}
+
+	private void read(Reader self) throws InterruptedException, IOException, JetStreamApiException {
+		try (PullReader pulls = new PullReader(this.connection, this.jetStreamOptions, this.settings.streamName(),
+				this.settings.durableName(), this.settings.consumer().batchSize())) {
+			long idleSince = System.nanoTime();
+			while (self.active) {
+				// While an acknowledgement is owed, look only briefly for more: owe it no longer than the buffer lasts.
+				Message message = pulls.next(this.acks.isOwing() ? Duration.ofMillis(1) : POLL);
+				if (message != null) {
+					if (!handle(message)) {
+						this.acks.flush();
+						return;
+					}
+					idleSince = System.nanoTime();
+					continue;
+				}
+				this.acks.flush();
+				if (this.reconnected) {
+					// Cleared only once the check succeeded: a server that just restarted may not answer it yet.
+					long firstLost = this.position.findLost(this.management.get(), this.settings.streamName());
+					this.reconnected = false;
+					if (firstLost > 0) {
+						lost(firstLost);
+						return;
+					}
+					pulls.pullAgain();
+				}
+				if (System.nanoTime() - idleSince > IDLE_CHECK.toNanos()) {
+					if (!nothingWaiting()) {
+						return;
+					}
+					idleSince = System.nanoTime();
+				}
+			}
+			drain(pulls);
+		}
+	}
+
+	/**
+	 * Delivers what was received before the reader was told to stop, for at most the shutdown timeout.
+	 */
+	private void drain(PullReader pulls) throws InterruptedException {
+		long deadline = System.nanoTime() + this.settings.consumer().shutdownTimeout().toNanos();
+		try {
+			while (System.nanoTime() < deadline) {
+				Message message = pulls.next(DRAIN_POLL);
+				if (message == null || !handle(message)) {
+					return;
+				}
+			}
+		}
+		finally {
+			this.acks.flush();
+		}
+	}
+
+	/**
+	 * Handles one delivery.
+	 * @return whether reading goes on; {@code false} when the consumer must be positioned again first
+	 */
+	private boolean handle(Message message) {
+		NatsJetStreamMetaData meta = message.metaData();
+		long revision = meta.streamSequence();
+		long consumerSequence = meta.consumerSequence();
+		String missing = this.position.missingBefore(consumerSequence);
+		if (missing != null) {
+			// They would come back after the ack wait, out of order: read on from the last processed revision.
+			logger.info("Deliveries to '{}' went missing ({}); reading again after revision {}",
+					this.settings.durableName(), missing, this.position.lastProcessedRevision());
+			this.position.repositionStarted();
+			return false;
+		}
+		switch (this.position.classify(revision, message.getSubject(), meta.timestamp().toInstant())) {
+			case DUPLICATE -> {
+				this.counters.duplicates.increment();
+				this.position.handled(consumerSequence);
+				this.acks.owe(message);
+				return true;
+			}
+			case REUSED -> {
+				lost(revision);
+				return false;
+			}
+			default -> {
+				boolean accepted = processSafely(message, revision);
+				this.position.processed(revision, message.getSubject(), meta.timestamp().toInstant());
+				this.position.handled(consumerSequence);
+				if (accepted) {
+					this.acks.owe(message);
+				}
+				else {
+					this.acks.terminate(message);
+				}
+				return true;
+			}
+		}
+	}
+
+	/**
+	 * Processes a message; whatever goes wrong is this library's defect (the dispatcher keeps listener failures
+	 * in), so the message is recorded as a dead letter rather than delivered again forever.
+	 * @return {@code true} to acknowledge it, {@code false} to terminate it
+	 */
+	private boolean processSafely(Message message, long revision) {
+		this.inProcess = message;
+		try {
+			return process(message);
+		}
+		catch (Throwable ex) {
+			this.counters.unexpected.increment();
+			logger.error("Processing revision {} of '{}' failed; it is recorded in '{}' and not delivered again. Please "
+					+ "report this as a defect of the coordinator.", revision, this.settings.streamName(),
+					this.settings.deadLetterStreamName(), ex);
+			this.deadLetters.record(message.getSubject(), revision, null, "processing failed: " + ex, message.getData());
+			return false;
+		}
+		finally {
+			this.inProcess = null;
+		}
+	}
+
+	private boolean process(Message message) {
+		if (NodeRecords.isRecordSubject(message.getSubject(), this.settings.bucketName())) {
+			// A node's record of its progress, not a change: acknowledged, and nothing else.
+			return true;
+		}
+		this.counters.received.increment();
+		WireFormat.Change change;
+		try {
+			change = WireFormat.read(message, this.subjectPrefix);
+		}
+		catch (WireFormat.MalformedMessageException ex) {
+			this.counters.malformed.increment();
+			logger.warn("Skipping revision {} of stream '{}': {}. It is not a coordinator change; it is recorded in "
+					+ "'{}' and not delivered again.", ex.revision(), this.settings.streamName(), ex.getMessage(),
+					this.settings.deadLetterStreamName());
+			this.deadLetters.record(message.getSubject(), ex.revision(), null, ex.getMessage(), message.getData());
+			return false;
+		}
+		if (!change.notifyListeners()) {
+			this.counters.silent.increment();
+			this.dispatcher.silent(change.key(), change.action(), change.revision());
+			return true;
+		}
+		this.counters.delivered.increment();
+		this.dispatcher.dispatch(new CoordinatorEvent(this.coordinator, change.key(), change.action(), change.value(),
+				change.revision(), change.origin(), change.writtenAt(), this.settings.nodeId().equals(change.origin())));
+		return true;
+	}
+
+	/**
+	 * The server gave a revision this node processed to another message, or came back without it: the
+	 * processed one, and any after it, were lost in a crash. Read on from the first lost one, and bring the
+	 * initial-state listeners back in line.
+	 */
+	private void lost(long firstLost) {
+		long processed = this.position.lastProcessedRevision();
+		logger.warn("The server came back without revisions {} to {} of '{}' as this node had processed them: writes "
+				+ "cut off by a server crash before they were stored (their writers were told the outcome is unknown). "
+				+ "Initial-state listeners are brought back in line with the stored state.", firstLost, processed,
+				this.settings.streamName());
+		this.position.forgetFrom(firstLost);
+		this.resyncReason = "the server lost revisions " + firstLost + " to " + processed;
+		this.resyncLastRevision = processed;
+		this.position.repositionStarted();
+	}
+
+	/**
+	 * A consumer deleted while nothing is pending, deliveries lost on their way, or pulls that no longer reach
+	 * the server show no error: look for them whenever the reader received nothing for {@link #IDLE_CHECK}.
+	 * @return whether all is well; {@code false} when the reader must recover first
+	 */
+	private boolean nothingWaiting() throws IOException, JetStreamApiException {
+		ConsumerInfo info = this.provisioner.find();
+		if (info == null) {
+			if (!this.position.isRepositionPending()) {
+				this.consumerLost = true;
+			}
+			return false;
+		}
+		long delivered = info.getDelivered().getStreamSequence();
+		long processed = this.position.lastProcessedRevision();
+		if (delivered > processed && info.getNumAckPending() > 0) {
+			logger.warn("Durable consumer '{}' delivered up to revision {}, but this node received nothing after revision "
+					+ "{} for {}: the deliveries were lost on their way. Reading again after revision {}.",
+					this.settings.durableName(), delivered, processed, IDLE_CHECK, processed);
+			this.position.repositionStarted();
+			return false;
+		}
+		if (info.getNumPending() > 0) {
+			logger.warn("{} changes wait for durable consumer '{}', but none arrived for {}: its pull requests do not "
+					+ "reach the server. Reading again after revision {}.", info.getNumPending(),
+					this.settings.durableName(), IDLE_CHECK, processed);
+			this.position.repositionStarted();
+			return false;
+		}
+		return true;
+	}
+
+	/**
+	 * While a listener runs longer than a third of the ack wait, tells the server that its event is in progress.
+	 */
+	private ScheduledExecutorService startProgressReports() {
+		long interval = Math.max(this.settings.consumer().ackWait().toMillis() / 3, 100);
+		ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor((task) -> {
+			Thread thread = new Thread(task, "coordinator-" + this.settings.namespace() + "-progress");
+			thread.setDaemon(true);
+			return thread;
+		});
+		timer.scheduleAtFixedRate(() -> {
+			Message current = this.inProcess;
+			if (current != null) {
+				try {
+					current.inProgress();
+				}
+				catch (IllegalStateException ex) {
+					logger.debug("Could not report progress: {}", ex.getMessage());
+				}
+			}
+		}, interval, interval, TimeUnit.MILLISECONDS);
+		return timer;
+	}
+
+	private void pause(Reader self) {
+		long deadline = System.nanoTime() + RETRY_DELAY.toNanos();
+		try {
+			while (self.active && System.nanoTime() < deadline) {
+				Thread.sleep(50);
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			self.active = false;
+		}
+	}
+
+	@Override
+	public String toString() {
+		return "EventLogContainer[" + this.settings.durableName() + "]";
+	}
+
+	/**
+	 * One run of the reader thread, from a start to the end that follows a stop.
+	 */
+	private final class Reader {
+
+		private final Thread thread;
+
+		private final @Nullable Thread previous;
+
+		private final List<Runnable> whenEnded = new ArrayList<>();
+
+		private volatile boolean active = true;
+
+		private boolean ended;
+
+		Reader(@Nullable Thread previous) {
+			this.previous = previous;
+			this.thread = new Thread(() -> run(this), "coordinator-" + EventLogContainer.this.settings.namespace() + "-events");
+			this.thread.setDaemon(true);
+		}
+
+		void awaitPrevious() throws InterruptedException {
+			if (this.previous != null && this.previous.isAlive()) {
+				logger.info("Waiting for the previous event reader of '{}' to finish its listener before reading on",
+						EventLogContainer.this.settings.durableName());
+				this.previous.join();
+			}
+		}
+
+		/**
+		 * Registers a callback for the end of this run.
+		 * @return {@code false} when it ended already (the caller runs the callback)
+		 */
+		boolean whenEnded(Runnable callback) {
+			synchronized (this.whenEnded) {
+				if (this.ended) {
+					return false;
+				}
+				this.whenEnded.add(callback);
+				return true;
+			}
+		}
+
+		void ended() {
+			List<Runnable> callbacks;
+			synchronized (this.whenEnded) {
+				this.ended = true;
+				callbacks = List.copyOf(this.whenEnded);
+			}
+			callbacks.forEach(Runnable::run);
+		}
+
+	}
+
+	/**
+	 * What the reader did with the messages of the log.
+	 */
+	static final class Counters {
+
+		final LongAdder received = new LongAdder();
+
+		final LongAdder delivered = new LongAdder();
+
+		final LongAdder duplicates = new LongAdder();
+
+		final LongAdder silent = new LongAdder();
+
+		final LongAdder malformed = new LongAdder();
+
+		final LongAdder replayed = new LongAdder();
+
+		final LongAdder resyncs = new LongAdder();
+
+		final LongAdder unexpected = new LongAdder();
+
+	}
+
+}
