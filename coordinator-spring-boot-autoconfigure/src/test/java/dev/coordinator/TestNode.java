@@ -33,10 +33,20 @@ final class TestNode implements AutoCloseable {
 	}
 
 	static TestNode start(String serverUrl, String namespace, String nodeId, String... properties) {
+		return startWith(new Class<?>[0], serverUrl, namespace, nodeId, properties);
+	}
+
+	/**
+	 * Starts a node whose context also holds the given configuration classes.
+	 */
+	static TestNode startWith(Class<?>[] configurations, String serverUrl, String namespace, String nodeId,
+			String... properties) {
+		List<Class<?>> sources = new ArrayList<>(List.of(NodeConfiguration.class));
+		sources.addAll(List.of(configurations));
 		List<String> all = new ArrayList<>(List.of("coordinator.nats.servers=" + serverUrl,
 				"coordinator.namespace=" + namespace, "coordinator.node-id=" + nodeId));
 		all.addAll(List.of(properties));
-		ConfigurableApplicationContext context = new SpringApplicationBuilder(NodeConfiguration.class)
+		ConfigurableApplicationContext context = new SpringApplicationBuilder(sources.toArray(Class<?>[]::new))
 			.web(WebApplicationType.NONE)
 			.logStartupInfo(false)
 			.properties(all.toArray(String[]::new))

@@ -210,7 +210,6 @@ public class EventLogContainer implements SmartLifecycle, InitializingBean {
 			Reader previous = this.reader;
 			Reader next = new Reader((previous != null) ? previous.thread : null);
 			this.reader = next;
-			this.connection.addConnectionListener(this.reconnects);
 			next.thread.start();
 		}
 		finally {
@@ -310,11 +309,19 @@ public class EventLogContainer implements SmartLifecycle, InitializingBean {
 	 * The reader loop: recover what needs recovering, read, and start over after anything unexpected.
 	 */
 	private void run(Reader self) {
+		try {
+			self.awaitPrevious();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			self.ended();
+			return;
+		}
+		this.connection.addConnectionListener(this.reconnects);
 		ScheduledExecutorService progress = startProgressReports();
 		try {
 			while (self.active) {
 				try {
-					self.awaitPrevious();
 					recoverIfNeeded();
 					read(self);
 				}
@@ -420,7 +427,7 @@ public class EventLogContainer implements SmartLifecycle, InitializingBean {
 		long deadline = System.nanoTime() + this.settings.consumer().shutdownTimeout().toNanos();
 		try {
 			while (System.nanoTime() < deadline) {
-				Message message = pulls.next(DRAIN_POLL);
+				Message message = pulls.nextReceived(DRAIN_POLL);
 				if (message == null || !handle(message)) {
 					return;
 				}

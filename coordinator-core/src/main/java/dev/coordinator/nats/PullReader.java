@@ -64,6 +64,15 @@ final class PullReader implements AutoCloseable {
 	}
 
 	/**
+	 * Returns the next message already on its way, without pulling more (when stopping).
+	 * @param wait how long to wait for one
+	 * @return the message, or {@code null} when none arrived in time
+	 */
+	@Nullable Message nextReceived(Duration wait) throws InterruptedException {
+		return this.subscription.nextMessage(wait);
+	}
+
+	/**
 	 * Makes the next call pull anew: pull requests do not survive a server restart.
 	 */
 	void pullAgain() {
