@@ -1,0 +1,164 @@
+package dev.coordinator.nats;
+
+import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.coordinator.CoordinatorEvent;
+import dev.coordinator.listener.CoordinatorListenerRegistry;
+import dev.coordinator.listener.DefaultCoordinatorErrorHandler;
+import dev.coordinator.listener.EventDispatcher;
+import dev.coordinator.test.NatsServerExtension;
+import io.nats.client.Connection;
+import io.nats.client.JetStreamManagement;
+import io.nats.client.JetStreamSubscription;
+import io.nats.client.PullRequestOptions;
+import io.nats.client.PullSubscribeOptions;
+import io.nats.client.api.ConsumerInfo;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import org.springframework.context.ApplicationEventPublisher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A reposition (delete this node's consumer, create it again after the last processed revision) whose creation
+ * fails, or whose creation reply is lost, on a real nats-server: the node must finish the reposition, not take
+ * the missing consumer for an expired one and resynchronise at the log's end, which loses every change since
+ * the last processed revision for listeners without initial state.
+ */
+class RepositionFailureTests {
+
+	@RegisterExtension
+	static final NatsServerExtension server = new NatsServerExtension();
+
+	private static final AtomicInteger namespaces = new AtomicInteger();
+
+	private static Connection connection;
+
+	private final NatsCoordinatorSettings settings = NatsCoordinatorSettings.defaults("node-1",
+			"reposition-" + namespaces.incrementAndGet());
+
+	private final List<CoordinatorEvent> events = new CopyOnWriteArrayList<>();
+
+	private NatsCoordinator coordinator;
+
+	private EventLogContainer container;
+
+	@BeforeAll
+	static void connect() throws Exception {
+		connection = server.connect();
+	}
+
+	@AfterEach
+	void stop() {
+		this.container.stop();
+		this.coordinator.destroy();
+	}
+
+	@Test
+	void aCreationThatFailsAfterTheDeleteIsRetriedNotTakenForAnExpiredConsumer() throws Exception {
+		long lost = leaveAnUnreceivedDelivery();
+		AtomicInteger failures = new AtomicInteger(1);
+
+		startContainer((management, method, args) -> {
+			if (method.getName().equals("addOrUpdateConsumer") && failures.getAndDecrement() > 0) {
+				throw new IOException("Timeout or no response waiting for NATS JetStream server (injected)");
+			}
+			return method.invoke(management, args);
+		});
+
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.events.size() == 1);
+		assertThat(this.events.get(0).getRevision()).isEqualTo(lost);
+		assertThat(this.container.statistics().resyncs()).isZero();
+		assertThat(failures.get()).isNegative();
+	}
+
+	@Test
+	void aCreationWhoseReplyIsLostIsFinishedNotTakenForAnExpiredConsumer() throws Exception {
+		long lost = leaveAnUnreceivedDelivery();
+		AtomicInteger failures = new AtomicInteger(1);
+
+		startContainer((management, method, args) -> {
+			Object result = method.invoke(management, args);
+			if (method.getName().equals("addOrUpdateConsumer") && failures.getAndDecrement() > 0) {
+				throw new IOException("Timeout or no response waiting for NATS JetStream server (injected)");
+			}
+			return result;
+		});
+
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.events.size() == 1);
+		assertThat(this.events.get(0).getRevision()).isEqualTo(lost);
+		assertThat(this.container.statistics().resyncs()).isZero();
+	}
+
+	/**
+	 * Runs the node once, then leaves a change delivered to another subscriber of its consumer and not
+	 * acknowledged: the restarted node must position its consumer again to receive it.
+	 * @return the revision of that change
+	 */
+	private long leaveAnUnreceivedDelivery() throws Exception {
+		startContainer((management, method, args) -> method.invoke(management, args));
+		this.container.stop();
+		String stream = this.settings.streamName();
+		String durable = this.settings.durableName();
+		JetStreamSubscription elsewhere = connection.jetStream()
+			.subscribe(null, PullSubscribeOptions.fastBind(stream, durable));
+		elsewhere.pull(PullRequestOptions.builder(10).expiresIn(Duration.ofSeconds(30)).build());
+		connection.flush(Duration.ofSeconds(2));
+		long revision = this.coordinator.put("/nodes/unreceived", "x".getBytes(StandardCharsets.UTF_8));
+		JetStreamManagement management = connection.jetStreamManagement();
+		await().until(() -> {
+			ConsumerInfo info = management.getConsumerInfo(stream, durable);
+			return info.getDelivered().getStreamSequence() == revision && info.getNumAckPending() > 0;
+		});
+		elsewhere.unsubscribe();
+		this.events.clear();
+		return revision;
+	}
+
+	private void startContainer(Interceptor interceptor) throws IOException {
+		if (this.coordinator == null) {
+			this.coordinator = new NatsCoordinator(connection, this.settings);
+			this.coordinator.afterPropertiesSet();
+		}
+		ApplicationEventPublisher publisher = (event) -> {
+		};
+		DeadLetterRecoverer deadLetters = new DeadLetterRecoverer(connection, this.settings, publisher);
+		deadLetters.afterPropertiesSet();
+		this.coordinator.getWatchRegistry().clear();
+		this.coordinator.watch("/", this.events::add);
+		EventDispatcher dispatcher = new EventDispatcher(publisher, new CoordinatorListenerRegistry(),
+				this.coordinator.getWatchRegistry(), new DefaultCoordinatorErrorHandler(deadLetters));
+		JetStreamManagement real = connection.jetStreamManagement();
+		JetStreamManagement faulty = (JetStreamManagement) Proxy.newProxyInstance(getClass().getClassLoader(),
+				new Class<?>[] { JetStreamManagement.class }, (proxy, method, args) -> {
+					try {
+						return interceptor.invoke(real, method, args);
+					}
+					catch (InvocationTargetException ex) {
+						throw ex.getCause();
+					}
+				});
+		this.container = new EventLogContainer(this.coordinator, dispatcher, deadLetters, () -> faulty);
+		this.container.afterPropertiesSet();
+		this.container.start();
+	}
+
+	@FunctionalInterface
+	private interface Interceptor {
+
+		Object invoke(JetStreamManagement management, java.lang.reflect.Method method, Object[] args) throws Throwable;
+
+	}
+
+}
