@@ -82,7 +82,7 @@ class ListenerContainerTests {
 
 	@Test
 	void aFailureListenerThatThrowsLosesNoDeliveryToOtherWatches() {
-		TestNode node = node(new Class<?>[] { ThrowingLifecycleListener.class }, "coordinator.listener.attempts=1");
+		TestNode node = node(new Class<?>[] { ThrowingFailureListener.class }, "coordinator.listener.attempts=1");
 		List<Long> second = new CopyOnWriteArrayList<>();
 		node.coordinator().watch("/w/", (event) -> {
 			throw new IllegalStateException("first watch fails on " + event.getKey());
@@ -165,6 +165,9 @@ class ListenerContainerTests {
 		assertThat(blocking.others).containsExactly(first, second);
 		assertThat(blocking.maxConcurrent.get()).isEqualTo(1);
 		assertThat(node.container().isRunning()).isTrue();
+		String readerName = "coordinator-" + this.namespace + "-events";
+		await().atMost(Duration.ofSeconds(10)).until(() -> readerThreads(readerName) == 1);
+		await().during(Duration.ofSeconds(1)).until(() -> readerThreads(readerName) == 1);
 	}
 
 	@Test
@@ -187,6 +190,10 @@ class ListenerContainerTests {
 			.satisfies((thread) -> assertThat(thread).startsWith("coordinator-"));
 	}
 
+	private static long readerThreads(String name) {
+		return Thread.getAllStackTraces().keySet().stream().filter((thread) -> thread.getName().equals(name)).count();
+	}
+
 	private static byte[] bytes(String value) {
 		return value.getBytes(StandardCharsets.UTF_8);
 	}
@@ -194,9 +201,19 @@ class ListenerContainerTests {
 	@Configuration(proxyBeanMethods = false)
 	static class ThrowingLifecycleListener {
 
-		@EventListener({ CoordinatorSyncedEvent.class, CoordinatorListenerFailedEvent.class })
-		void fail(Object event) {
+		@EventListener
+		void fail(CoordinatorSyncedEvent event) {
 			throw new IllegalStateException("a user's lifecycle listener fails on " + event);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class ThrowingFailureListener {
+
+		@EventListener
+		void fail(CoordinatorListenerFailedEvent event) {
+			throw new IllegalStateException("a user's failure listener fails on " + event.getEvent());
 		}
 
 	}

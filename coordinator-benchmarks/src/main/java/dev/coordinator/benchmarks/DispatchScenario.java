@@ -6,6 +6,7 @@ import java.util.List;
 import dev.coordinator.Coordinator;
 import dev.coordinator.Registration;
 import dev.coordinator.nats.KeyCodec;
+import dev.coordinator.nats.EventLogContainer;
 import dev.coordinator.nats.NatsCoordinator;
 import io.nats.client.JetStream;
 import io.nats.client.MessageConsumer;
@@ -32,7 +33,8 @@ final class DispatchScenario {
 				RawNode writer = RawNode.connect(run.serverUrl(), "raw-s4-writer");
 				RawNode rawReader = RawNode.connect(run.serverUrl(), "raw-s4-reader")) {
 			NatsCoordinator coordinator = node.natsCoordinator();
-			coordinator.stop();
+			EventLogContainer container = node.container();
+			container.stop();
 			writer.createBucket("s4_raw", run.settings());
 			rawReader.createConsumer("s4_raw", "reader", run.settings());
 			JetStream jetStream = writer.jetStream();
@@ -52,10 +54,10 @@ final class DispatchScenario {
 					fill(run, writer, "s4", jetStream, subjects, payload);
 					libraryArrivals.expect(events);
 					long start = System.nanoTime();
-					coordinator.start();
+					container.start();
 					libraryArrivals.await("Library dispatch to " + watchCount + " watches");
 					long end = System.nanoTime();
-					coordinator.stop();
+					container.stop();
 					return Stats.perSecond(events, end - start);
 				}, (warmUp) -> {
 					fill(run, writer, "s4_raw", jetStream, rawSubjects, payload);

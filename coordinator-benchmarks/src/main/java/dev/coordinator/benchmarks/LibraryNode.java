@@ -7,6 +7,7 @@ import java.util.function.Consumer;
 import dev.coordinator.Coordinator;
 import dev.coordinator.CoordinatorEvent;
 import dev.coordinator.CoordinatorListener;
+import dev.coordinator.nats.EventLogContainer;
 import dev.coordinator.nats.NatsCoordinator;
 import dev.coordinator.nats.NatsCoordinatorSettings;
 import io.nats.client.Connection;
@@ -59,6 +60,10 @@ final class LibraryNode implements AutoCloseable {
 	 */
 	NatsCoordinator natsCoordinator() {
 		return this.context.getBean(NatsCoordinator.class);
+	}
+
+	EventLogContainer container() {
+		return this.context.getBean(EventLogContainer.class);
 	}
 
 	/**
