@@ -429,7 +429,8 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 		}
 		return acknowledged.thenApply(PublishAck::getSeqno).exceptionallyCompose((failure) -> {
 			Throwable cause = rootOf(failure);
-			if (cause instanceof JetStreamApiException refused) {
+			JetStreamApiException refused = refusal(cause);
+			if (refused != null) {
 				return CompletableFuture.failedFuture(new CoordinatorException("The server refused the put of key '"
 						+ key + "': " + refused.getMessage(), refused));
 			}
@@ -447,6 +448,19 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 				.thenCompose((ignored) -> publishAsync(key, subject, headers, body, options, attempt + 1, deadline,
 						backOff));
 		});
+	}
+
+	/**
+	 * The server's refusal behind a failure, however the client wrapped it (as the cause of a
+	 * {@code RuntimeException}, for asynchronous publishes).
+	 */
+	private static @Nullable JetStreamApiException refusal(Throwable failure) {
+		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+			if (cause instanceof JetStreamApiException refused) {
+				return refused;
+			}
+		}
+		return null;
 	}
 
 	/**

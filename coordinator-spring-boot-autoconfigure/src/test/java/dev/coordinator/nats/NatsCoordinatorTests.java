@@ -1,16 +1,19 @@
 package dev.coordinator.nats;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.coordinator.CoordinatorAction;
 import dev.coordinator.CoordinatorEntry;
 import dev.coordinator.CoordinatorEvent;
+import dev.coordinator.CoordinatorException;
 import dev.coordinator.test.NatsServerExtension;
 import io.nats.client.Connection;
 import io.nats.client.KeyValue;
@@ -231,6 +234,33 @@ class NatsCoordinatorTests {
 
 		await().until(() -> this.events.stream().anyMatch((event) -> event.getKey().equals("/nodes/after")));
 		assertThat(this.events).extracting(CoordinatorEvent::getKey).containsExactly("/nodes/junk", "/nodes/after");
+	}
+
+	@Test
+	void aPutAsyncTheServerRefusesFailsAtOnceSayingSo() throws Exception {
+		String namespace = "full-" + namespaces.incrementAndGet();
+		connection.keyValueManagement()
+			.create(KeyValueConfiguration.builder()
+				.name(namespace)
+				.maxHistoryPerKey(1)
+				.storageType(StorageType.File)
+				.maxValueSize(1024 * 1024)
+				.maxBucketSize(4096)
+				.build());
+		NatsCoordinator full = new NatsCoordinator(connection, NatsCoordinatorSettings.defaults("node-1", namespace));
+		full.afterPropertiesSet();
+		byte[] value = new byte[1000];
+		for (int i = 0; i < 3; i++) {
+			full.put("/fill/" + i, value);
+		}
+
+		long started = System.nanoTime();
+		assertThatExceptionOfType(CompletionException.class).isThrownBy(() -> full.putAsync("/fill/more", value).join())
+			.havingCause()
+			.isInstanceOf(CoordinatorException.class)
+			.withMessageContaining("refused the put of key '/fill/more'");
+		assertThat(Duration.ofNanos(System.nanoTime() - started))
+			.isLessThan(NatsCoordinatorSettings.Write.DEFAULTS.timeout());
 	}
 
 	@Test
