@@ -260,6 +260,8 @@ class SoakTests {
 		report.append(String.format("failed (reported to the writer): %d%n", ledger.failed.sum()));
 		new TreeMap<>(ledger.causes).forEach((cause, count) -> report.append(String.format("    %d x %s%n", count.sum(),
 				cause)));
+		report.append(String.format("writes reported failed but stored: %d%n",
+				receivers.stream().mapToLong((receiver) -> receiver.failedButReceived(ledger)).max().orElse(0)));
 		faults.forEach((fault) -> report.append("fault: ").append(fault).append('\n'));
 		report.append((caughtUpNanos >= 0)
 				? String.format("all nodes caught up %.1f s after the writes ended%n", caughtUpNanos / 1e9)
