@@ -2,6 +2,8 @@ package dev.coordinator.nats;
 
 import java.io.IOException;
 
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 import dev.coordinator.CoordinatorEvent;
@@ -12,6 +14,8 @@ import io.nats.client.Connection;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
+import io.nats.client.PurgeOptions;
+import io.nats.client.api.DiscardPolicy;
 import io.nats.client.api.RetentionPolicy;
 import io.nats.client.api.StreamConfiguration;
 import io.nats.client.impl.Headers;
@@ -37,6 +41,9 @@ public class DeadLetterRecoverer implements CoordinatorRecoverer, InitializingBe
 
 	private static final int MAX_REASON_LENGTH = 1024;
 
+	/** Bytes of the protocol line around a message, beside its headers and body. */
+	private static final int ENVELOPE_ALLOWANCE = 256;
+
 	private final Connection connection;
 
 	private final NatsCoordinatorSettings settings;
@@ -46,6 +53,9 @@ public class DeadLetterRecoverer implements CoordinatorRecoverer, InitializingBe
 	private final String subjectPrefix;
 
 	private final LongAdder recovered = new LongAdder();
+
+	/** Keys this node recorded dead letters for since it started. */
+	private final Set<String> keysWithDeadLetters = ConcurrentHashMap.newKeySet();
 
 	private volatile boolean available;
 
@@ -113,6 +123,9 @@ public class DeadLetterRecoverer implements CoordinatorRecoverer, InitializingBe
 					.subjects("coordinator-dead-letters." + this.settings.namespace() + ".>")
 					.retentionPolicy(RetentionPolicy.Limits)
 					.maxAge(this.settings.deadLetters().maxAge())
+					.maxMessages(this.settings.deadLetters().maxMessages())
+					.maxBytes(this.settings.deadLetters().maxBytes())
+					.discardPolicy(DiscardPolicy.Old)
 					.storageType(this.settings.bucket().storage())
 					.replicas(this.settings.bucket().replicas())
 					.build());
@@ -146,16 +159,53 @@ public class DeadLetterRecoverer implements CoordinatorRecoverer, InitializingBe
 			headers.put("Coordinator-Listener", printable(listener));
 		}
 		headers.put("Coordinator-Reason", printable(reason));
+		byte[] payload = (body != null) ? body : new byte[0];
+		if (payload.length + headers.serializedLength() + ENVELOPE_ALLOWANCE > this.connection.getMaxPayload()) {
+			// The server closes a connection that sends more than its max_payload: record the reference alone.
+			headers.put("Coordinator-Value-Omitted", payload.length + " bytes, too large for a dead letter with its headers");
+			payload = new byte[0];
+		}
+		String kvKey = subject.startsWith(this.subjectPrefix) ? subject.substring(this.subjectPrefix.length()) : null;
 		try {
 			JetStream jetStream = this.connection.jetStream(NatsCoordinator.jetStreamOptions(this.settings.write().timeout()));
-			jetStream.publish(this.settings.deadLetterSubject(), headers, (body != null) ? body : new byte[0]);
+			jetStream.publish(deadLetterSubject(kvKey), headers, payload);
+			if (kvKey != null) {
+				this.keysWithDeadLetters.add(kvKey);
+			}
 			return true;
 		}
-		catch (IOException | JetStreamApiException | IllegalStateException ex) {
+		catch (IOException | JetStreamApiException | RuntimeException ex) {
 			logger.warn("Could not record the dead letter of revision {} in '{}': {}", revision,
 					this.settings.deadLetterStreamName(), ex.getMessage());
 			return false;
 		}
+	}
+
+	/**
+	 * Removes the dead letters this node recorded for a key since it started, once the key is deleted: they
+	 * hold its values, which must not outlive it. (Dead letters of earlier runs of the node expire with
+	 * {@code coordinator.dead-letters.max-age}.)
+	 * @param kvKey the deleted key, as stored
+	 */
+	void keyDeleted(String kvKey) {
+		if (!this.keysWithDeadLetters.remove(kvKey)) {
+			return;
+		}
+		try {
+			this.connection.jetStreamManagement(NatsCoordinator.jetStreamOptions(this.settings.write().timeout()))
+				.purgeStream(this.settings.deadLetterStreamName(), PurgeOptions.subject(deadLetterSubject(kvKey)));
+		}
+		catch (IOException | JetStreamApiException ex) {
+			logger.warn("Could not remove the dead letters of deleted key '{}' from '{}': {}", printable(kvKey),
+					this.settings.deadLetterStreamName(), ex.getMessage());
+		}
+	}
+
+	/**
+	 * One subject per node and key, so that the dead letters of a key can be removed with it.
+	 */
+	private String deadLetterSubject(@Nullable String kvKey) {
+		return this.settings.deadLetterSubject() + "." + ((kvKey != null && !kvKey.isEmpty()) ? kvKey : "_");
 	}
 
 	/**

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 
+import dev.coordinator.CoordinatorAction;
 import dev.coordinator.CoordinatorEvent;
 import dev.coordinator.CoordinatorException;
 import dev.coordinator.listener.EventDispatcher;
@@ -520,6 +521,9 @@ public class EventLogContainer implements SmartLifecycle, InitializingBean {
 					this.settings.deadLetterStreamName());
 			this.deadLetters.record(message.getSubject(), ex.revision(), null, ex.getMessage(), message.getData());
 			return false;
+		}
+		if (change.action() == CoordinatorAction.DELETE) {
+			this.deadLetters.keyDeleted(message.getSubject().substring(this.subjectPrefix.length()));
 		}
 		if (!change.notifyListeners()) {
 			this.counters.silent.increment();

@@ -90,8 +90,9 @@ public record NatsCoordinatorSettings(String nodeId, String namespace, Bucket bu
 	}
 
 	/**
-	 * Returns the subject this node records its dead letters on.
-	 * @return the subject
+	 * Returns the prefix of the subjects this node records its dead letters on: a dead letter of a key is
+	 * recorded on this prefix followed by {@code .} and the key as stored.
+	 * @return the subject prefix
 	 */
 	public String deadLetterSubject() {
 		return "coordinator-dead-letters." + this.namespace + "." + this.nodeId;
@@ -251,23 +252,32 @@ public record NatsCoordinatorSettings(String nodeId, String namespace, Bucket bu
 
 	/**
 	 * Where the events that a listener failed on in every attempt, and the messages that are not changes, are
-	 * recorded for operators: the stream {@code <namespace>_dead_letters}, one subject per node.
+	 * recorded for operators: the stream {@code <namespace>_dead_letters}, one subject per node and key. The
+	 * oldest are dropped when the stream holds more than {@code maxMessages} or {@code maxBytes}.
 	 *
 	 * @param enabled whether to record dead letters (they are logged either way)
 	 * @param maxAge how long the stream keeps a dead letter
+	 * @param maxMessages dead letters the stream keeps at most
+	 * @param maxBytes bytes the stream keeps at most
 	 */
-	public record DeadLetters(boolean enabled, Duration maxAge) {
+	public record DeadLetters(boolean enabled, Duration maxAge, long maxMessages, long maxBytes) {
 
-		/** Recorded, kept 7 days. */
-		public static final DeadLetters DEFAULTS = new DeadLetters(true, Duration.ofDays(7));
+		/** Recorded, kept 7 days, at most 10,000 and 64 MiB. */
+		public static final DeadLetters DEFAULTS = new DeadLetters(true, Duration.ofDays(7), 10_000, 64L * 1024 * 1024);
 
 		/**
 		 * Creates dead-letter settings.
 		 * @param enabled whether to record
 		 * @param maxAge how long to keep
+		 * @param maxMessages how many to keep
+		 * @param maxBytes how many bytes to keep
 		 */
 		public DeadLetters {
 			requirePositive("dead letter max age", maxAge);
+			if (maxMessages < 1 || maxBytes < 1) {
+				throw new IllegalArgumentException("Dead letter max messages and max bytes must be positive, not "
+						+ maxMessages + " and " + maxBytes);
+			}
 		}
 
 	}

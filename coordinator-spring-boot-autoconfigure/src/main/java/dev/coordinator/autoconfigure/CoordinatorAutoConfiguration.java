@@ -130,7 +130,8 @@ public final class CoordinatorAutoConfiguration {
 						() -> new NatsCoordinatorSettings.Read(read.getTimeout(), read.getAttempts())),
 				bind("coordinator.dead-letters", properties.getDeadLetters(),
 						() -> new NatsCoordinatorSettings.DeadLetters(properties.getDeadLetters().isEnabled(),
-								properties.getDeadLetters().getMaxAge())));
+								properties.getDeadLetters().getMaxAge(), properties.getDeadLetters().getMaxMessages(),
+								properties.getDeadLetters().getMaxBytes().toBytes())));
 	}
 
 	private static void requireName(String property, String value) {

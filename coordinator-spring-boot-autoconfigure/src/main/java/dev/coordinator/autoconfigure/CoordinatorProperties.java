@@ -488,8 +488,34 @@ public class CoordinatorProperties {
 		 */
 		private Duration maxAge = Duration.ofDays(7);
 
+		/**
+		 * Dead letters the stream keeps at most; the oldest are dropped first.
+		 */
+		private long maxMessages = 10_000;
+
+		/**
+		 * Size of the stream at most; the oldest dead letters are dropped first.
+		 */
+		private DataSize maxBytes = DataSize.ofMegabytes(64);
+
 		public boolean isEnabled() {
 			return this.enabled;
+		}
+
+		public long getMaxMessages() {
+			return this.maxMessages;
+		}
+
+		public void setMaxMessages(long maxMessages) {
+			this.maxMessages = maxMessages;
+		}
+
+		public DataSize getMaxBytes() {
+			return this.maxBytes;
+		}
+
+		public void setMaxBytes(DataSize maxBytes) {
+			this.maxBytes = maxBytes;
 		}
 
 		public void setEnabled(boolean enabled) {
