@@ -28,6 +28,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import static dev.coordinator.TestNode.keys;
 import static dev.coordinator.TestNode.revisions;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -248,7 +249,31 @@ class DeliveryGuaranteeTests {
 	}
 
 	@Test
-	void nodeRestartedAfterItsConsumerExpiredIsToldAndGetsTheStoredState() throws Exception {
+	void nodeRestartedAfterItsConsumerExpiredResumesWhereItLeftOffWhenTheLogStillHoldsIt() throws Exception {
+		TestNode writer = node("writer");
+		TestNode away = node("away", "coordinator.consumer.inactive-threshold=1s");
+		writer.coordinator().put("/state/k1", bytes("v0"));
+		await().until(() -> away.listeners().stateView.size() == 1);
+		away.close();
+		this.nodes.remove(away);
+		await().atMost(Duration.ofSeconds(30)).until(() -> consumerGone(raw.jetStreamManagement(),
+				"KV_" + this.namespace, this.namespace + "_away"));
+		long put = writer.coordinator().put("/state/k2", bytes("while away"));
+		writer.coordinator().delete("/state/k1");
+
+		TestNode back = node("away");
+
+		await().until(() -> back.listeners().all.size() == 2);
+		assertThat(back.listeners().all).extracting(CoordinatorEvent::getAction, CoordinatorEvent::getKey)
+			.containsExactly(tuple(CoordinatorAction.PUT, "/state/k2"), tuple(CoordinatorAction.DELETE, "/state/k1"));
+		assertThat(back.listeners().all.get(0).getRevision()).isEqualTo(put);
+		assertThat(back.listeners().stateView).isEqualTo(Map.of("/state/k2", "while away"));
+		assertThat(back.listeners().lifecycle).noneMatch(CoordinatorResyncEvent.class::isInstance);
+		assertThat(back.container().statistics().resyncs()).isZero();
+	}
+
+	@Test
+	void nodeRestartedAfterItsConsumerExpiredIsToldWhenRevisionsItMissedAreGone() throws Exception {
 		TestNode writer = node("writer");
 		TestNode away = node("away", "coordinator.consumer.inactive-threshold=1s");
 		writer.coordinator().put("/state/k1", bytes("v0"));
@@ -260,6 +285,7 @@ class DeliveryGuaranteeTests {
 				"KV_" + this.namespace, this.namespace + "_away"));
 		writer.coordinator().put("/state/k2", bytes("while away"));
 		writer.coordinator().delete("/state/k1");
+		raw.keyValue(this.namespace).purgeDeletes(KeyValuePurgeOptions.builder().deleteMarkersNoThreshold().build());
 
 		TestNode back = node("away");
 

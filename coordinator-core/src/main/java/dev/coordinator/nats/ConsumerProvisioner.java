@@ -77,8 +77,9 @@ final class ConsumerProvisioner {
 	 * Deletes the consumer (when it exists) and creates it again to deliver from a revision on. Either step may
 	 * fail; calling it again finishes the job.
 	 * @param startRevision the first revision to deliver
+	 * @return the new consumer's state; its pending count says how many revisions from the start the log holds
 	 */
-	void recreateFrom(long startRevision) throws IOException, JetStreamApiException {
+	ConsumerInfo recreateFrom(long startRevision) throws IOException, JetStreamApiException {
 		JetStreamManagement jsm = this.management.get();
 		try {
 			jsm.deleteConsumer(this.settings.streamName(), this.settings.durableName());
@@ -88,7 +89,28 @@ final class ConsumerProvisioner {
 				throw ex;
 			}
 		}
-		jsm.addOrUpdateConsumer(this.settings.streamName(), configuration(DeliverPolicy.ByStartSequence, startRevision));
+		return jsm.addOrUpdateConsumer(this.settings.streamName(),
+				configuration(DeliverPolicy.ByStartSequence, startRevision));
+	}
+
+	/**
+	 * Returns the last revision in the log.
+	 * @return the stream's last sequence
+	 */
+	long lastRevision() throws IOException, JetStreamApiException {
+		return this.management.get().getStreamInfo(this.settings.streamName()).getStreamState().getLastSequence();
+	}
+
+	/**
+	 * Returns whether revisions after one are no longer in the log (superseded, expired or purged): a consumer
+	 * created from the revision after it found fewer messages than were written since.
+	 * @param revision the last revision a node processed
+	 * @param created the consumer created from the revision after it
+	 * @return whether some are gone
+	 */
+	boolean revisionsGoneAfter(long revision, ConsumerInfo created) throws IOException, JetStreamApiException {
+		long last = lastRevision();
+		return last > revision && created.getNumPending() < last - revision;
 	}
 
 	private ConsumerConfiguration configuration(DeliverPolicy deliverPolicy, long startSequence) {

@@ -160,20 +160,7 @@ public class EventLogContainer implements SmartLifecycle, InitializingBean {
 		try {
 			ConsumerInfo existing = this.provisioner.find();
 			if (existing == null) {
-				ConsumerInfo created = this.provisioner.createNew();
-				this.position.startAt(created.getDelivered().getStreamSequence(), 0);
-				this.awayAfter = this.nodeRecords.lastRecordedRevision();
-				if (this.awayAfter >= 0) {
-					logger.warn("Node '{}' ran before, up to revision {}, and was away longer than its consumer's "
-							+ "inactive threshold ({}): the changes in between were not kept for it. Created durable "
-							+ "consumer '{}' from revision {} on; initial-state listeners receive the stored state.",
-							this.settings.nodeId(), this.awayAfter, this.settings.consumer().inactiveThreshold(), durable,
-							this.position.lastProcessedRevision() + 1);
-				}
-				else {
-					logger.info("Created durable consumer '{}' of stream '{}': node '{}' receives changes from revision {} on",
-							durable, stream, this.settings.nodeId(), this.position.lastProcessedRevision() + 1);
-				}
+				createConsumer();
 				this.nodeRecords.record(this.position.lastProcessedRevision());
 				return;
 			}
@@ -194,6 +181,47 @@ public class EventLogContainer implements SmartLifecycle, InitializingBean {
 		catch (IOException | JetStreamApiException ex) {
 			throw new CoordinatorException("Could not create or resume durable consumer '" + durable + "' of stream '"
 					+ stream + "': " + ex.getMessage() + ". Check that the NATS server runs with JetStream enabled.", ex);
+		}
+	}
+
+	/**
+	 * Creates this node's consumer: from the changes written from now on for a new node; after the last revision
+	 * it recorded for a node that returns after its consumer expired, since the log still holds the latest
+	 * revision of every key. Only when revisions after it are gone are the initial-state listeners resynchronised.
+	 */
+	private void createConsumer() throws IOException, JetStreamApiException {
+		String durable = this.settings.durableName();
+		long recorded = this.nodeRecords.lastRecordedRevision();
+		if (recorded >= 0 && recorded <= this.provisioner.lastRevision()) {
+			ConsumerInfo created = this.provisioner.recreateFrom(recorded + 1);
+			this.position.startAt(recorded, 0);
+			if (this.provisioner.revisionsGoneAfter(recorded, created)) {
+				this.awayAfter = recorded;
+				logger.warn("Node '{}' ran before, up to revision {}, and was away longer than its consumer's inactive "
+						+ "threshold ({}); some revisions after it are no longer in the log. Created durable consumer '{}' "
+						+ "from revision {} on: listeners receive the latest revision of every key changed since, and "
+						+ "initial-state listeners the stored state.", this.settings.nodeId(), recorded,
+						this.settings.consumer().inactiveThreshold(), durable, recorded + 1);
+			}
+			else {
+				logger.info("Node '{}' returns after its consumer expired; the log still holds every revision after "
+						+ "revision {}, where it left off. Created durable consumer '{}' from revision {} on.",
+						this.settings.nodeId(), recorded, durable, recorded + 1);
+			}
+			return;
+		}
+		ConsumerInfo created = this.provisioner.createNew();
+		this.position.startAt(created.getDelivered().getStreamSequence(), 0);
+		if (recorded >= 0) {
+			// The log is older than the node's record (the bucket was created anew): nothing to resume.
+			this.awayAfter = recorded;
+			logger.warn("Node '{}' ran before, up to revision {}, which the log does not reach (it was created anew). "
+					+ "Created durable consumer '{}' from revision {} on; initial-state listeners receive the stored "
+					+ "state.", this.settings.nodeId(), recorded, durable, this.position.lastProcessedRevision() + 1);
+		}
+		else {
+			logger.info("Created durable consumer '{}' of stream '{}': node '{}' receives changes from revision {} on",
+					durable, this.settings.streamName(), this.settings.nodeId(), this.position.lastProcessedRevision() + 1);
 		}
 	}
 
@@ -361,13 +389,22 @@ public class EventLogContainer implements SmartLifecycle, InitializingBean {
 		}
 		if (this.consumerLost) {
 			long last = this.position.lastProcessedRevision();
-			logger.warn("Durable consumer '{}' is gone (deleted after {} without contact, or by an operator): this node "
-					+ "lost its place in the log after revision {} and resynchronises with the stored state",
-					this.settings.durableName(), this.settings.consumer().inactiveThreshold(), last);
-			long revision = this.synchronizer.resync("durable consumer '" + this.settings.durableName() + "' was gone",
-					last);
-			this.position.resetTo(revision);
-			this.position.repositionStarted();
+			ConsumerInfo created = this.provisioner.recreateFrom(last + 1);
+			this.position.repositioned();
+			this.acks.discard();
+			if (this.provisioner.revisionsGoneAfter(last, created)) {
+				logger.warn("Durable consumer '{}' was gone (deleted after {} without contact, or by an operator) and "
+						+ "some revisions after revision {}, where this node was, are no longer in the log: it reads on "
+						+ "from there (the latest revision of every key changed since) and resynchronises its "
+						+ "initial-state listeners", this.settings.durableName(),
+						this.settings.consumer().inactiveThreshold(), last);
+				this.synchronizer.resync("durable consumer '" + this.settings.durableName() + "' was gone", last);
+			}
+			else {
+				logger.warn("Durable consumer '{}' was gone (deleted after {} without contact, or by an operator); it is "
+						+ "created again after revision {}, where this node was", this.settings.durableName(),
+						this.settings.consumer().inactiveThreshold(), last);
+			}
 			this.consumerLost = false;
 		}
 		String reason = this.resyncReason;

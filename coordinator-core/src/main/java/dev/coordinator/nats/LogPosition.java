@@ -143,17 +143,6 @@ final class LogPosition {
 		this.lastProcessedRevision = Math.min(this.lastProcessedRevision, firstLost - 1);
 	}
 
-	/**
-	 * Continues after a revision that stands for the stored state (after a resync): what came before is
-	 * forgotten.
-	 * @param revision the revision
-	 */
-	void resetTo(long revision) {
-		this.recent.clear();
-		this.lastProcessedRevision = revision;
-		this.lastConsumerSequence = 0;
-	}
-
 	boolean isRepositionPending() {
 		return this.repositionPending;
 	}
