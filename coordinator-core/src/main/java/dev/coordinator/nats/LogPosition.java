@@ -30,6 +30,9 @@ final class LogPosition {
 	/** Consumer sequence of the last delivery handled, 0 when unknown (a new or repositioned consumer). */
 	private long lastConsumerSequence;
 
+	/** Latest server time among the messages processed in this run, {@code null} before the first. */
+	private @Nullable Instant latestWrittenAt;
+
 	/** The consumer is being positioned after the last processed revision, and that is not done yet. */
 	private boolean repositionPending;
 
@@ -72,10 +75,13 @@ final class LogPosition {
 			return Verdict.NEW;
 		}
 		Processed processed = recentlyProcessed(revision);
-		if (processed == null || processed.matches(subject, writtenAt)) {
-			return Verdict.DUPLICATE;
+		if (processed != null) {
+			return processed.matches(subject, writtenAt) ? Verdict.DUPLICATE : Verdict.REUSED;
 		}
-		return Verdict.REUSED;
+		// Older than the recent window: a message processed before cannot have been written after every message
+		// processed since, so one that was is new, at a revision the server gave again after losing its store.
+		Instant latest = this.latestWrittenAt;
+		return (latest != null && writtenAt.isAfter(latest)) ? Verdict.REUSED : Verdict.DUPLICATE;
 	}
 
 	/**
@@ -94,6 +100,9 @@ final class LogPosition {
 	 */
 	void processed(long revision, String subject, Instant writtenAt) {
 		this.lastProcessedRevision = revision;
+		if (this.latestWrittenAt == null || writtenAt.isAfter(this.latestWrittenAt)) {
+			this.latestWrittenAt = writtenAt;
+		}
 		this.recent.addLast(new Processed(revision, subject, writtenAt));
 		if (this.recent.size() > RECENT) {
 			this.recent.pollFirst();
