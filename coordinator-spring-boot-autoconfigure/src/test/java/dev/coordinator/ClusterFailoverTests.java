@@ -16,13 +16,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 
+import dev.coordinator.test.NatsCluster;
 import dev.coordinator.test.NatsServerProcess;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamManagement;
-import io.nats.client.Nats;
-import io.nats.client.Options;
-import io.nats.client.api.StorageType;
-import io.nats.client.api.StreamConfiguration;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -55,49 +52,17 @@ class ClusterFailoverTests {
 
 	private static final Map<String, NatsServerProcess> servers = new LinkedHashMap<>();
 
+	private static NatsCluster cluster;
+
 	private static Connection admin;
 
 	private final List<TestNode> nodes = new ArrayList<>();
 
 	@BeforeAll
 	static void startCluster() throws Exception {
-		String cluster = "coordinator-failover";
-		int[] clientPorts = new int[3];
-		int[] routePorts = new int[3];
-		for (int i = 0; i < 3; i++) {
-			clientPorts[i] = NatsServerProcess.freePort();
-			routePorts[i] = NatsServerProcess.freePort();
-		}
-		for (int i = 0; i < 3; i++) {
-			String name = cluster + "-s" + (i + 1);
-			List<String> routes = new ArrayList<>();
-			for (int j = 0; j < 3; j++) {
-				if (j != i) {
-					routes.add("nats://127.0.0.1:" + routePorts[j]);
-				}
-			}
-			servers.put(name, NatsServerProcess.start(clientPorts[i], List.of("-n", name, "--cluster_name", cluster,
-					"--cluster", "nats://127.0.0.1:" + routePorts[i], "--routes", String.join(",", routes))));
-		}
-		admin = Nats.connect(Options.builder()
-			.servers(servers.values().stream().map(NatsServerProcess::url).toArray(String[]::new))
-			.reconnectWait(Duration.ofMillis(100))
-			.pingInterval(Duration.ofSeconds(1))
-			.maxReconnects(-1)
-			.build());
-		// JetStream is usable once the servers elected a meta leader and every peer joined: an R3 stream fits.
-		JetStreamManagement management = admin.jetStreamManagement();
-		StreamConfiguration probe = StreamConfiguration.builder()
-			.name("cluster_ready_probe")
-			.subjects("cluster.ready.probe")
-			.storageType(StorageType.Memory)
-			.replicas(3)
-			.build();
-		await("JetStream cluster ready").atMost(Duration.ofSeconds(60))
-			.pollInterval(Duration.ofMillis(250))
-			.ignoreExceptions()
-			.until(() -> management.addStream(probe).getClusterInfo().getReplicas().size() == 2);
-		management.deleteStream("cluster_ready_probe");
+		cluster = NatsCluster.start("coordinator-failover");
+		servers.putAll(cluster.servers());
+		admin = cluster.connect();
 	}
 
 	@AfterAll
@@ -105,7 +70,7 @@ class ClusterFailoverTests {
 		if (admin != null) {
 			admin.close();
 		}
-		servers.values().forEach(NatsServerProcess::close);
+		cluster.close();
 		servers.clear();
 	}
 

@@ -559,8 +559,10 @@ public class EventLogContainer implements SmartLifecycle, InitializingBean {
 			this.deadLetters.record(message.getSubject(), ex.revision(), null, ex.getMessage(), message.getData());
 			return false;
 		}
+		String kvKey = message.getSubject().substring(this.subjectPrefix.length());
+		this.coordinator.received(kvKey, change.revision());
 		if (change.action() == CoordinatorAction.DELETE) {
-			this.deadLetters.keyDeleted(message.getSubject().substring(this.subjectPrefix.length()));
+			this.deadLetters.keyDeleted(kvKey);
 		}
 		if (!change.notifyListeners()) {
 			this.counters.silent.increment();

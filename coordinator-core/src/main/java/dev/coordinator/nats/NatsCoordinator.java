@@ -1,10 +1,12 @@
 package dev.coordinator.nats;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -32,11 +34,13 @@ import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamOptions;
 import io.nats.client.KeyValue;
 import io.nats.client.KeyValueOptions;
+import io.nats.client.Message;
 import io.nats.client.NUID;
 import io.nats.client.PublishOptions;
 import io.nats.client.api.KeyValueEntry;
 import io.nats.client.api.KeyValueOperation;
 import io.nats.client.api.KeyValueWatcher;
+import io.nats.client.api.MessageInfo;
 import io.nats.client.api.PublishAck;
 import io.nats.client.impl.Headers;
 import io.nats.client.impl.NatsKeyValueWatchSubscription;
@@ -70,6 +74,8 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 
 	private static final int WRONG_LAST_SEQUENCE = 10071;
 
+	private static final int NO_MESSAGE_FOUND = 10037;
+
 	/** Bytes reserved for the headers of a write when checking a value against the server's payload limit. */
 	private static final int HEADER_ALLOWANCE = 512;
 
@@ -99,6 +105,11 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 	private final RetryTemplate reads;
 
 	private final RetryTemplate deletes;
+
+	private final RevisionFloors floors = new RevisionFloors();
+
+	/** Whether the bucket has replicas that may lag behind its leader, so that reads are checked. */
+	private volatile boolean replicated;
 
 	private volatile @Nullable KeyValue keyValue;
 
@@ -147,6 +158,9 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 			BucketProvisioner.ensure(this.connection.keyValueManagement(this.keyValueOptions),
 					this.settings.bucketName(), this.settings.bucket());
 			this.keyValue = this.connection.keyValue(this.settings.bucketName(), this.keyValueOptions);
+			this.replicated = this.connection.keyValueManagement(this.keyValueOptions)
+				.getStatus(this.settings.bucketName())
+				.getReplicas() > 1;
 		}
 		catch (IOException | JetStreamApiException ex) {
 			throw new CoordinatorException("Could not set up KV bucket '" + this.settings.bucketName() + "': "
@@ -186,21 +200,79 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 	@Override
 	public long put(String key, byte[] value, boolean notify) {
 		String kvKey = encodeWrite(key, value);
-		return publish("put", key, kvKey, WireFormat.headers(nodeId(), notify, false), value, null);
+		return written(kvKey, publish("put", key, kvKey, WireFormat.headers(nodeId(), notify, false), value, null));
 	}
 
 	@Override
 	public CompletableFuture<Long> putAsync(String key, byte[] value) {
 		String kvKey = encodeWrite(key, value);
 		return publishAsync(key, this.subjectPrefix + kvKey, WireFormat.headers(nodeId(), true, false), value,
-				publishOptions(null), 1, System.nanoTime() + this.settings.write().budget().toNanos(), writeBackOff().start());
+				publishOptions(null), 1, System.nanoTime() + this.settings.write().budget().toNanos(), writeBackOff().start())
+			.thenApply((revision) -> written(kvKey, revision));
 	}
 
 	@Override
 	public Optional<CoordinatorEntry> get(String key) {
 		String kvKey = KeyCodec.encode(key);
-		return reading("Reading key '" + key + "'",
-				() -> Optional.ofNullable(keyValue().get(kvKey)).map((found) -> toEntry(key, found)));
+		return reading("Reading key '" + key + "'", () -> {
+			KeyValueEntry found = keyValue().get(kvKey);
+			long revision = (found != null) ? found.getRevision() : 0;
+			if (this.replicated && revision < this.floors.floor(kvKey)) {
+				return readFromLeader(key, kvKey);
+			}
+			return Optional.ofNullable(found).map((entry) -> toEntry(key, entry));
+		});
+	}
+
+	/**
+	 * Records a revision of a key that this node received from the log: no later read returns an older one.
+	 * @param kvKey the key as stored
+	 * @param revision the revision
+	 */
+	void received(String kvKey, long revision) {
+		if (this.replicated) {
+			this.floors.raise(kvKey, revision);
+		}
+	}
+
+	private long written(String kvKey, long revision) {
+		received(kvKey, revision);
+		return revision;
+	}
+
+	/**
+	 * Reads a key from the stream's leader, which has applied every acknowledged write.
+	 */
+	private Optional<CoordinatorEntry> readFromLeader(String key, String kvKey)
+			throws IOException, JetStreamApiException {
+		// STREAM.MSG.GET itself: the client's getLastMessage uses a direct get, which any replica answers.
+		byte[] request = ("{\"last_by_subj\":\"" + this.subjectPrefix + kvKey + "\"}").getBytes(StandardCharsets.UTF_8);
+		Message reply;
+		try {
+			reply = this.connection.request("$JS.API.STREAM.MSG.GET." + this.settings.streamName(), request,
+					this.settings.read().timeout());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IOException("interrupted while reading from the stream leader", ex);
+		}
+		if (reply == null) {
+			throw new IOException("the stream leader did not answer within " + this.settings.read().timeout());
+		}
+		MessageInfo info = new MessageInfo(reply, this.settings.streamName(), false);
+		if (info.hasError()) {
+			if (info.getApiErrorCode() == NO_MESSAGE_FOUND) {
+				return Optional.empty();
+			}
+			info.throwOnHasError();
+		}
+		String operation = (info.getHeaders() != null) ? info.getHeaders().getFirst(WireFormat.KV_OPERATION_HEADER) : null;
+		if (operation != null && !operation.equals("PUT")) {
+			return Optional.empty();
+		}
+		byte[] data = info.getData();
+		return Optional.of(new CoordinatorEntry(key, (data != null) ? data : new byte[0], info.getSeq(),
+				info.getTime().toInstant()));
 	}
 
 	@Override
@@ -213,8 +285,8 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 					return false;
 				}
 				// Compare-and-set on the revision read: a concurrent write makes it fail, and it is read again.
-				publish("delete", key, kvKey, WireFormat.headers(nodeId(), notify, true), new byte[0],
-						current.get().revision());
+				written(kvKey, publish("delete", key, kvKey, WireFormat.headers(nodeId(), notify, true), new byte[0],
+						current.get().revision()));
 				return true;
 			});
 		}
@@ -240,6 +312,10 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 
 	@Override
 	public List<String> keys(String prefix) {
+		if (this.replicated) {
+			// Only a listing with revisions can be checked against what this node wrote or received.
+			return list(prefix).stream().map(CoordinatorEntry::key).toList();
+		}
 		String filter = KeyCodec.filter(prefix);
 		List<String> kvKeys = reading("Listing keys under '" + prefix + "'", () -> keyValue().keys(filter));
 		List<String> keys = new ArrayList<>(kvKeys.size());
@@ -256,7 +332,10 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 	@Override
 	public List<CoordinatorEntry> list(String prefix) {
 		String filter = KeyCodec.filter(prefix);
-		List<CoordinatorEntry> entries = reading("Listing entries under '" + prefix + "'", () -> listOnce(prefix, filter));
+		List<CoordinatorEntry> listed = reading("Listing entries under '" + prefix + "'", () -> listOnce(prefix, filter));
+		List<CoordinatorEntry> entries = !this.replicated ? listed
+				: reading("Checking the listing under '" + prefix + "' against the stream leader",
+						() -> notOlderThanFloors(prefix, listed));
 		entries.sort(Comparator.comparing(CoordinatorEntry::key));
 		return entries;
 	}
@@ -320,6 +399,41 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 			}
 		}
 		return entries;
+	}
+
+	/**
+	 * The consumer behind a listing may read a replica that lags: every entry older than what this node wrote
+	 * or received (and every key it knows of that the listing lacks) is read again from the leader.
+	 */
+	private List<CoordinatorEntry> notOlderThanFloors(String prefix, List<CoordinatorEntry> listed)
+			throws IOException, JetStreamApiException {
+		Map<String, CoordinatorEntry> byKey = new HashMap<>();
+		listed.forEach((entry) -> byKey.put(entry.key(), entry));
+		Map<String, Long> known = new HashMap<>();
+		this.floors.under(KeyCodec.filter(prefix).replace(">", "").replace("*", "")).forEach((kvKey, floor) -> {
+			String key = decodeOrNull(kvKey);
+			if (key != null && key.startsWith(prefix)) {
+				known.put(key, floor);
+			}
+		});
+		long forgotten = this.floors.forgotten();
+		for (CoordinatorEntry entry : listed) {
+			known.putIfAbsent(entry.key(), forgotten);
+		}
+		for (Map.Entry<String, Long> floor : known.entrySet()) {
+			CoordinatorEntry entry = byKey.get(floor.getKey());
+			long revision = (entry != null) ? entry.revision() : 0;
+			if (revision < floor.getValue()) {
+				Optional<CoordinatorEntry> current = readFromLeader(floor.getKey(), KeyCodec.encode(floor.getKey()));
+				if (current.isPresent()) {
+					byKey.put(floor.getKey(), current.get());
+				}
+				else {
+					byKey.remove(floor.getKey());
+				}
+			}
+		}
+		return new ArrayList<>(byKey.values());
 	}
 
 	/**
