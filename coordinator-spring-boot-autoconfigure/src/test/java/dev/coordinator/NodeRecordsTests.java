@@ -6,19 +6,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import dev.coordinator.test.NatsServerProcess;
+import dev.coordinator.test.NatsServerExtension;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.KeyValue;
-import io.nats.client.Nats;
 import io.nats.client.api.ConsumerInfo;
 import io.nats.client.api.KeyValueConfiguration;
 import io.nats.client.api.KeyValueEntry;
 import io.nats.client.api.StorageType;
-import org.junit.jupiter.api.AfterAll;
+import io.nats.client.api.StreamInfoOptions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static dev.coordinator.TestNode.keys;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -33,27 +33,21 @@ import static org.awaitility.Awaitility.await;
 class NodeRecordsTests {
 
 	/** The key of a node's record in its namespace's bucket. */
-	private static final String RECORD_KEY = "_coordinator/nodes/";
+	private static final String RECORD_KEY = "_coordinator/nodes.";
 
 	/** How releases before this one created the bucket of records. */
 	private static final String LEGACY_DESCRIPTION = "Last revision each coordinator node processed";
 
-	private static NatsServerProcess server;
+	@RegisterExtension
+	static final NatsServerExtension server = new NatsServerExtension();
 
 	private static Connection raw;
 
 	private final List<TestNode> nodes = new ArrayList<>();
 
 	@BeforeAll
-	static void startServer() throws Exception {
-		server = NatsServerProcess.start();
-		raw = Nats.connect(server.url());
-	}
-
-	@AfterAll
-	static void stopServer() throws Exception {
-		raw.close();
-		server.close();
+	static void connect() throws Exception {
+		raw = server.connect();
 	}
 
 	@AfterEach
@@ -198,6 +192,43 @@ class NodeRecordsTests {
 		assertThatExceptionOfType(JetStreamApiException.class)
 			.isThrownBy(() -> raw.keyValueManagement().getStatus(namespace + "_nodes"))
 			.satisfies((ex) -> assertThat(ex.getApiErrorCode()).isEqualTo(10059));
+	}
+
+	@Test
+	void aNodeWithAGeneratedIdLeavesNeitherConsumerNorRecordBehind() throws Exception {
+		String namespace = "generated";
+		TestNode generated = node(namespace, "");
+		String nodeId = generated.coordinator().nodeId();
+		KeyValue bucket = raw.keyValue(namespace);
+		assertThat(bucket.get(RECORD_KEY + nodeId)).isNotNull();
+		assertThat(value(bucket.get(RECORD_KEY + nodeId))).endsWith(" ephemeral");
+
+		stop(generated);
+
+		assertThat(raw.jetStreamManagement().getConsumerNames("KV_" + namespace)).doesNotContain(namespace + "_" + nodeId);
+		assertThat(bucket.get(RECORD_KEY + nodeId)).isNull();
+		assertThat(raw.jetStreamManagement().getStreamInfo("KV_" + namespace, StreamInfoOptions.allSubjects())
+			.getStreamState()
+			.getSubjects()).noneMatch((subject) -> subject.getName().endsWith(RECORD_KEY + nodeId));
+	}
+
+	@Test
+	void recordsOfCrashedNodesWithGeneratedIdsAreRemovedByTheNextNodeAndConfiguredOnesKept() throws Exception {
+		String namespace = "sweep";
+		TestNode configured = TestNode.start(server.url(), namespace, "configured",
+				"coordinator.consumer.inactive-threshold=1s");
+		stop(configured);
+		KeyValue bucket = raw.keyValue(namespace);
+		// As a node with a generated id leaves it when it is killed: its consumer expires, its record stays.
+		bucket.put(RECORD_KEY + "node-crashed", "3 ephemeral".getBytes(StandardCharsets.US_ASCII));
+		await().atMost(Duration.ofSeconds(30)).pollDelay(Duration.ofMillis(1500))
+			.until(() -> !raw.jetStreamManagement().getConsumerNames("KV_" + namespace).contains(namespace + "_configured"));
+
+		TestNode next = TestNode.start(server.url(), namespace, "next", "coordinator.consumer.inactive-threshold=1s");
+		this.nodes.add(next);
+
+		await().atMost(Duration.ofSeconds(10)).until(() -> bucket.get(RECORD_KEY + "node-crashed") == null);
+		assertThat(bucket.get(RECORD_KEY + "configured")).isNotNull();
 	}
 
 	private static String value(KeyValueEntry entry) {

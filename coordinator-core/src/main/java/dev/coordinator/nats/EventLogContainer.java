@@ -28,6 +28,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.context.SmartLifecycle;
 
@@ -50,7 +51,7 @@ import org.springframework.context.SmartLifecycle;
  * positions its consumer again after the last processed revision, re-creates it when it is gone, or
  * resynchronises when the place in the log is lost for good.
  */
-public class EventLogContainer implements SmartLifecycle, InitializingBean {
+public class EventLogContainer implements SmartLifecycle, InitializingBean, DisposableBean {
 
 	/** Phase of the container: started after, and stopped before, the other lifecycle beans (web servers). */
 	public static final int DEFAULT_PHASE = Integer.MAX_VALUE - 100;
@@ -103,6 +104,8 @@ public class EventLogContainer implements SmartLifecycle, InitializingBean {
 	};
 
 	private int phase = DEFAULT_PHASE;
+
+	private boolean ephemeralNode;
 
 	private @Nullable Reader reader;
 
@@ -316,6 +319,37 @@ public class EventLogContainer implements SmartLifecycle, InitializingBean {
 	}
 
 	/**
+	 * Sets whether this node's id was generated for this run (no {@code coordinator.node-id}): no later run can
+	 * resume its consumer, so the consumer and the node's record are removed when the container is destroyed.
+	 * @param ephemeralNode whether the node id was generated
+	 */
+	public void setEphemeralNode(boolean ephemeralNode) {
+		this.ephemeralNode = ephemeralNode;
+		this.nodeRecords.setEphemeral(ephemeralNode);
+	}
+
+	/**
+	 * Removes the consumer and the record of a node whose id was generated for this run; they would otherwise
+	 * stay behind at every restart.
+	 */
+	@Override
+	public void destroy() {
+		stop();
+		if (!this.ephemeralNode) {
+			return;
+		}
+		try {
+			this.management.get().deleteConsumer(this.settings.streamName(), this.settings.durableName());
+		}
+		catch (IOException | JetStreamApiException | RuntimeException ex) {
+			logger.warn("Could not delete durable consumer '{}' of node '{}', whose id was generated: {}. The server "
+					+ "deletes it after {} without contact.", this.settings.durableName(), this.settings.nodeId(),
+					ex.getMessage(), this.settings.consumer().inactiveThreshold());
+		}
+		this.nodeRecords.forget();
+	}
+
+	/**
 	 * Returns what this node did with the messages of the event log since it started.
 	 * @return the statistics
 	 */
@@ -386,6 +420,7 @@ public class EventLogContainer implements SmartLifecycle, InitializingBean {
 			this.synchronizer.synchronize(this.awayAfter);
 			this.awayAfter = -1;
 			this.synced = true;
+			this.nodeRecords.sweep();
 		}
 		if (this.consumerLost) {
 			long last = this.position.lastProcessedRevision();

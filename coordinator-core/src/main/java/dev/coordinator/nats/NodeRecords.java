@@ -2,12 +2,16 @@ package dev.coordinator.nats;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 
 import io.nats.client.Connection;
 import io.nats.client.JetStreamApiException;
+import io.nats.client.JetStreamManagement;
 import io.nats.client.KeyValue;
 import io.nats.client.KeyValueManagement;
 import io.nats.client.KeyValueOptions;
+import io.nats.client.PurgeOptions;
 import io.nats.client.api.KeyValueEntry;
 import io.nats.client.api.KeyValueStatus;
 import org.jspecify.annotations.Nullable;
@@ -24,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * coordinator key maps to a record, and no namespace can take the place of another's records. Records are
  * messages of the bucket's stream like changes: nodes acknowledge them and do nothing else ({@link #isRecord}),
  * and keys and listings leave them out because they do not decode. The bucket keeps them as it keeps every
- * entry (its history per key) and never expires them, so a node is recognised however long it was away;
- * removing the records of node ids that are gone for good is left to a later change.
+ * entry (its history per key) and never expires them, so a node with a configured id is recognised however
+ * long it was away. A node whose id was generated for one run removes its record when it stops, and the
+ * records of such nodes that crashed are removed by the next node that starts ({@link #sweep}).
  *
  * <p>Releases before this one kept records in a bucket {@code <namespace>_nodes}. A node with no record in its
  * namespace's bucket reads its record there, when that bucket exists and was created for records (by its
@@ -39,8 +44,13 @@ final class NodeRecords {
 	/** KV keys beginning with this are reserved for the coordinator; no coordinator key maps to them. */
 	static final String RESERVED_PREFIX = "_coordinator/";
 
-	/** Start of the KV key of a node's record, followed by the node id. */
-	static final String RECORD_PREFIX = RESERVED_PREFIX + "nodes/";
+	/** Start of the KV key of a node's record, followed by the node id (one more subject token). */
+	static final String RECORD_PREFIX = RESERVED_PREFIX + "nodes.";
+
+	/** Marks the record of a node whose id was generated for one run, which no later run resumes. */
+	private static final String EPHEMERAL = " ephemeral";
+
+	private static final int CONSUMER_NOT_FOUND = 10014;
 
 	/** Description of the buckets of records that releases before this one created. */
 	static final String LEGACY_DESCRIPTION = "Last revision each coordinator node processed";
@@ -57,11 +67,22 @@ final class NodeRecords {
 
 	private @Nullable KeyValue records;
 
+	private volatile boolean ephemeral;
+
 	NodeRecords(Connection connection, NatsCoordinatorSettings settings, KeyValueOptions options) {
 		this.connection = connection;
 		this.settings = settings;
 		this.options = options;
 		this.key = RECORD_PREFIX + settings.nodeId();
+	}
+
+	/**
+	 * Sets whether this node's id was generated for this run: its record is then marked so, and removed when
+	 * the node stops or, after it crashed, by another node.
+	 * @param ephemeral whether the id was generated
+	 */
+	void setEphemeral(boolean ephemeral) {
+		this.ephemeral = ephemeral;
 	}
 
 	/**
@@ -110,10 +131,83 @@ final class NodeRecords {
 	 */
 	void record(long revision) {
 		try {
-			records().put(this.key, Long.toString(revision).getBytes(StandardCharsets.US_ASCII));
+			records().put(this.key, (revision + (this.ephemeral ? EPHEMERAL : "")).getBytes(StandardCharsets.US_ASCII));
 		}
 		catch (IOException | JetStreamApiException | RuntimeException ex) {
 			logger.warn("Could not record node '{}' in '{}': {}", this.settings.nodeId(), this.settings.bucketName(),
+					ex.getMessage());
+		}
+	}
+
+	/**
+	 * Removes this node's record from the log (a node with a generated id that stops: no later run resumes it).
+	 */
+	void forget() {
+		purge(this.key);
+	}
+
+	/**
+	 * Removes the records of nodes with generated ids that are gone: their consumer no longer exists and their
+	 * record is older than the consumer's inactive threshold (they crashed, or stopped before this release
+	 * removed records). Records of nodes with configured ids are kept: such a node may come back and resume.
+	 */
+	void sweep() {
+		Duration threshold = this.settings.consumer().inactiveThreshold();
+		try {
+			JetStreamManagement management = this.connection.jetStreamManagement(this.options.getJetStreamOptions());
+			for (String recordKey : records().keys(RECORD_PREFIX + "*")) {
+				if (recordKey.equals(this.key)) {
+					continue;
+				}
+				KeyValueEntry entry = records().get(recordKey);
+				if (entry == null || entry.getValue() == null
+						|| !new String(entry.getValue(), StandardCharsets.US_ASCII).endsWith(EPHEMERAL)
+						|| entry.getCreated().toInstant().plus(threshold).isAfter(Instant.now())) {
+					continue;
+				}
+				String nodeId = recordKey.substring(RECORD_PREFIX.length());
+				if (!consumerExists(management, nodeId)) {
+					purge(recordKey);
+					logger.info("Removed the record of node '{}', whose id was generated and which is gone",
+							nodeId);
+				}
+			}
+		}
+		catch (IOException | JetStreamApiException | RuntimeException ex) {
+			logger.warn("Could not look for records of nodes that are gone in '{}': {}", this.settings.bucketName(),
+					ex.getMessage());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	private boolean consumerExists(JetStreamManagement management, String nodeId)
+			throws IOException, JetStreamApiException {
+		try {
+			management.getConsumerInfo(this.settings.streamName(), this.settings.namespace() + "_" + nodeId);
+			return true;
+		}
+		catch (JetStreamApiException ex) {
+			if (ex.getApiErrorCode() == CONSUMER_NOT_FOUND) {
+				return false;
+			}
+			throw ex;
+		}
+	}
+
+	/**
+	 * Removes every message of a record from the log, so that nothing of it remains (a KV delete would leave a
+	 * marker per node id).
+	 */
+	private void purge(String recordKey) {
+		try {
+			this.connection.jetStreamManagement(this.options.getJetStreamOptions())
+				.purgeStream(this.settings.streamName(),
+						PurgeOptions.subject("$KV." + this.settings.bucketName() + "." + recordKey));
+		}
+		catch (IOException | JetStreamApiException | RuntimeException ex) {
+			logger.warn("Could not remove record '{}' from '{}': {}", recordKey, this.settings.bucketName(),
 					ex.getMessage());
 		}
 	}
@@ -158,7 +252,8 @@ final class NodeRecords {
 	}
 
 	private static long parse(KeyValueEntry entry) {
-		return Long.parseLong(new String(entry.getValue(), StandardCharsets.US_ASCII));
+		String value = new String(entry.getValue(), StandardCharsets.US_ASCII);
+		return Long.parseLong(value.endsWith(EPHEMERAL) ? value.substring(0, value.length() - EPHEMERAL.length()) : value);
 	}
 
 }

@@ -28,6 +28,7 @@ import org.springframework.boot.context.properties.source.InvalidConfigurationPr
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Role;
+import org.springframework.util.StringUtils;
 
 /**
  * Auto-configuration of the {@link Coordinator}: a NATS connection, a {@link NatsCoordinator} on it, the
@@ -91,10 +92,12 @@ public final class CoordinatorAutoConfiguration {
 	@ConditionalOnMissingBean
 	EventLogContainer coordinatorEventLogContainer(NatsCoordinator coordinator, DeadLetterRecoverer deadLetters,
 			CoordinatorErrorHandler errorHandler, CoordinatorListenerFactory listenerFactory,
-			ApplicationEventPublisher applicationEventPublisher) {
+			ApplicationEventPublisher applicationEventPublisher, CoordinatorProperties properties) {
 		EventDispatcher dispatcher = new EventDispatcher(applicationEventPublisher, listenerFactory.getRegistry(),
 				coordinator.getWatchRegistry(), errorHandler);
-		return new EventLogContainer(coordinator, dispatcher, deadLetters);
+		EventLogContainer container = new EventLogContainer(coordinator, dispatcher, deadLetters);
+		container.setEphemeralNode(!StringUtils.hasText(properties.getNodeId()));
+		return container;
 	}
 
 	@Bean
