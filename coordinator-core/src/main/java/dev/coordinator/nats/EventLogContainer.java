@@ -474,7 +474,8 @@ public class EventLogContainer implements SmartLifecycle, InitializingBean, Disp
 				this.acks.flush();
 				if (this.reconnected) {
 					// Cleared only once the check succeeded: a server that just restarted may not answer it yet.
-					long firstLost = this.position.findLost(this.management.get(), this.settings.streamName());
+					long firstLost = this.position.findLost(this.provisioner.lastRevision(),
+							this.coordinator.getLeaderReads());
 					this.reconnected = false;
 					if (firstLost > 0) {
 						lost(firstLost);

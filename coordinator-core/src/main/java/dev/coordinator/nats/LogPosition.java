@@ -7,7 +7,6 @@ import java.util.Deque;
 import java.util.Iterator;
 
 import io.nats.client.JetStreamApiException;
-import io.nats.client.JetStreamManagement;
 import io.nats.client.api.MessageInfo;
 import org.jspecify.annotations.Nullable;
 
@@ -17,8 +16,6 @@ import org.jspecify.annotations.Nullable;
  * whether a server that crashed lost some of them. Used on the reader thread only.
  */
 final class LogPosition {
-
-	private static final int NO_MESSAGE_FOUND = 10037;
 
 	/** Processed messages remembered for the check after a server crash. */
 	private static final int RECENT = 1024;
@@ -113,12 +110,11 @@ final class LogPosition {
 	 * A server that crashed may come back without the last messages it had delivered but not yet stored, and
 	 * gives their revisions to the next writes. Checks the newest processed revisions, newest first, for ones
 	 * that now hold another message, or are gone with no later revision of their key in the log.
-	 * @param management the JetStream management API
-	 * @param stream the log's stream
+	 * @param last the log's last revision
+	 * @param leader reads from the stream's leader (a lagging replica would take a revision for lost)
 	 * @return the first revision lost, or 0 when none was
 	 */
-	long findLost(JetStreamManagement management, String stream) throws IOException, JetStreamApiException {
-		long last = management.getStreamInfo(stream).getStreamState().getLastSequence();
+	long findLost(long last, LeaderReads leader) throws IOException, JetStreamApiException {
 		long firstLost = 0;
 		for (Iterator<Processed> newestFirst = this.recent.descendingIterator(); newestFirst.hasNext();) {
 			Processed processed = newestFirst.next();
@@ -127,13 +123,13 @@ final class LogPosition {
 				// will prove it (see classify).
 				break;
 			}
-			MessageInfo stored = find(() -> management.getMessage(stream, processed.revision()));
+			MessageInfo stored = leader.at(processed.revision());
 			if (stored != null && processed.matches(stored.getSubject(), stored.getTime().toInstant())) {
 				break;
 			}
 			if (stored == null) {
 				// Gone: superseded by a later revision of its key, or lost with the crash if there is none.
-				MessageInfo latest = find(() -> management.getLastMessage(stream, processed.subject()));
+				MessageInfo latest = leader.lastOn(processed.subject());
 				if (latest != null && latest.getSeq() > processed.revision()) {
 					break;
 				}
@@ -181,18 +177,6 @@ final class LogPosition {
 		return null;
 	}
 
-	private static @Nullable MessageInfo find(Lookup lookup) throws IOException, JetStreamApiException {
-		try {
-			return lookup.get();
-		}
-		catch (JetStreamApiException ex) {
-			if (ex.getApiErrorCode() == NO_MESSAGE_FOUND) {
-				return null;
-			}
-			throw ex;
-		}
-	}
-
 	/**
 	 * What a delivered message is to this node.
 	 */
@@ -206,13 +190,6 @@ final class LogPosition {
 
 		/** A processed revision that the server now gives to another message: it lost the one processed. */
 		REUSED
-
-	}
-
-	@FunctionalInterface
-	private interface Lookup {
-
-		MessageInfo get() throws IOException, JetStreamApiException;
 
 	}
 

@@ -1,7 +1,6 @@
 package dev.coordinator.nats;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -34,7 +33,6 @@ import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamOptions;
 import io.nats.client.KeyValue;
 import io.nats.client.KeyValueOptions;
-import io.nats.client.Message;
 import io.nats.client.NUID;
 import io.nats.client.PublishOptions;
 import io.nats.client.api.KeyValueEntry;
@@ -74,7 +72,6 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 
 	private static final int WRONG_LAST_SEQUENCE = 10071;
 
-	private static final int NO_MESSAGE_FOUND = 10037;
 
 	/** Bytes reserved for the headers of a write when checking a value against the server's payload limit. */
 	private static final int HEADER_ALLOWANCE = 512;
@@ -108,6 +105,8 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 
 	private final RevisionFloors floors = new RevisionFloors();
 
+	private final LeaderReads leader;
+
 	/** Whether the bucket has replicas that may lag behind its leader, so that reads are checked. */
 	private volatile boolean replicated;
 
@@ -129,6 +128,7 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 			throw new CoordinatorException("JetStream is not available on the NATS connection: " + ex.getMessage(), ex);
 		}
 		this.subjectPrefix = "$KV." + settings.bucketName() + ".";
+		this.leader = new LeaderReads(connection, settings.streamName(), settings.read().timeout());
 		this.reads = new RetryTemplate(RetryPolicy.builder()
 			.maxRetries(settings.read().attempts() - 1)
 			.delay(FIRST_PAUSE)
@@ -190,6 +190,14 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 	}
 
 	/**
+	 * Returns single-message reads from the stream's leader.
+	 * @return the reads
+	 */
+	LeaderReads getLeaderReads() {
+		return this.leader;
+	}
+
+	/**
 	 * Returns the watch registrations, which the {@link EventLogContainer} delivers to.
 	 * @return the registrations
 	 */
@@ -245,26 +253,9 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 	 */
 	private Optional<CoordinatorEntry> readFromLeader(String key, String kvKey)
 			throws IOException, JetStreamApiException {
-		// STREAM.MSG.GET itself: the client's getLastMessage uses a direct get, which any replica answers.
-		byte[] request = ("{\"last_by_subj\":\"" + this.subjectPrefix + kvKey + "\"}").getBytes(StandardCharsets.UTF_8);
-		Message reply;
-		try {
-			reply = this.connection.request("$JS.API.STREAM.MSG.GET." + this.settings.streamName(), request,
-					this.settings.read().timeout());
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IOException("interrupted while reading from the stream leader", ex);
-		}
-		if (reply == null) {
-			throw new IOException("the stream leader did not answer within " + this.settings.read().timeout());
-		}
-		MessageInfo info = new MessageInfo(reply, this.settings.streamName(), false);
-		if (info.hasError()) {
-			if (info.getApiErrorCode() == NO_MESSAGE_FOUND) {
-				return Optional.empty();
-			}
-			info.throwOnHasError();
+		MessageInfo info = this.leader.lastOn(this.subjectPrefix + kvKey);
+		if (info == null) {
+			return Optional.empty();
 		}
 		String operation = (info.getHeaders() != null) ? info.getHeaders().getFirst(WireFormat.KV_OPERATION_HEADER) : null;
 		if (operation != null && !operation.equals("PUT")) {
