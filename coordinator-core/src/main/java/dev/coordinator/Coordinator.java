@@ -79,6 +79,73 @@ public interface Coordinator {
 	}
 
 	/**
+	 * Stores a value only when the key is absent (never written, or deleted), and notifies every node's
+	 * listeners.
+	 * @param key the key
+	 * @param value the value
+	 * @return the revision the write got
+	 * @throws CoordinatorConflictException when the key exists; its current revision is in the exception
+	 */
+	default long create(String key, byte[] value) {
+		return create(key, value, true);
+	}
+
+	/**
+	 * Stores a value only when the key is absent (never written, or deleted).
+	 * @param key the key
+	 * @param value the value
+	 * @param notify whether listeners are notified
+	 * @return the revision the write got
+	 * @throws CoordinatorConflictException when the key exists
+	 */
+	long create(String key, byte[] value, boolean notify);
+
+	/**
+	 * Stores a value only when the key still has the revision the caller read, and notifies every node's
+	 * listeners: compare-and-set.
+	 * @param key the key
+	 * @param value the value
+	 * @param expectedRevision the revision the key must have
+	 * @return the revision the write got
+	 * @throws CoordinatorConflictException when the key has another revision or is absent
+	 */
+	default long update(String key, byte[] value, long expectedRevision) {
+		return update(key, value, expectedRevision, true);
+	}
+
+	/**
+	 * Stores a value only when the key still has the revision the caller read: compare-and-set.
+	 * @param key the key
+	 * @param value the value
+	 * @param expectedRevision the revision the key must have
+	 * @param notify whether listeners are notified
+	 * @return the revision the write got
+	 * @throws CoordinatorConflictException when the key has another revision or is absent
+	 */
+	long update(String key, byte[] value, long expectedRevision, boolean notify);
+
+	/**
+	 * Deletes a key only when it still has the revision the caller read, and notifies every node's listeners.
+	 * @param key the key
+	 * @param expectedRevision the revision the key must have
+	 * @return the revision of the deletion
+	 * @throws CoordinatorConflictException when the key has another revision or is absent
+	 */
+	default long delete(String key, long expectedRevision) {
+		return delete(key, expectedRevision, true);
+	}
+
+	/**
+	 * Deletes a key only when it still has the revision the caller read.
+	 * @param key the key
+	 * @param expectedRevision the revision the key must have
+	 * @param notify whether listeners are notified
+	 * @return the revision of the deletion
+	 * @throws CoordinatorConflictException when the key has another revision or is absent
+	 */
+	long delete(String key, long expectedRevision, boolean notify);
+
+	/**
 	 * Reads the current value of a key.
 	 * @param key the key
 	 * @return the entry, or empty when the key does not exist or was deleted

@@ -32,6 +32,21 @@ public class StubCoordinator implements Coordinator {
 	}
 
 	@Override
+	public long create(String key, byte[] value, boolean notify) {
+		throw new UnsupportedOperationException();
+	}
+
+	@Override
+	public long update(String key, byte[] value, long expectedRevision, boolean notify) {
+		throw new UnsupportedOperationException();
+	}
+
+	@Override
+	public long delete(String key, long expectedRevision, boolean notify) {
+		throw new UnsupportedOperationException();
+	}
+
+	@Override
 	public Optional<CoordinatorEntry> get(String key) {
 		throw new UnsupportedOperationException();
 	}

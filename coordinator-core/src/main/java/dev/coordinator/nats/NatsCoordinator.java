@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,6 +23,7 @@ import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 import dev.coordinator.Coordinator;
+import dev.coordinator.CoordinatorConflictException;
 import dev.coordinator.CoordinatorEntry;
 import dev.coordinator.CoordinatorEvent;
 import dev.coordinator.CoordinatorException;
@@ -76,7 +78,7 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 	/** Bytes reserved for the headers of a write when checking a value against the server's payload limit. */
 	private static final int HEADER_ALLOWANCE = 512;
 
-	/** Compare-and-set attempts of a delete that keeps meeting concurrent writes. */
+	/** Compare-and-set attempts of a delete or create that keeps meeting concurrent writes. */
 	private static final int DELETE_ATTEMPTS = 16;
 
 	/** First wait before a write or read is sent again, doubled up to {@link #MAX_PAUSE}. */
@@ -101,7 +103,7 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 
 	private final RetryTemplate reads;
 
-	private final RetryTemplate deletes;
+	private final RetryTemplate compareAndSetRetries;
 
 	private final RevisionFloors floors = new RevisionFloors();
 
@@ -136,7 +138,7 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 			.maxDelay(MAX_PAUSE)
 			.includes(IOException.class)
 			.build());
-		this.deletes = new RetryTemplate(RetryPolicy.builder()
+		this.compareAndSetRetries = new RetryTemplate(RetryPolicy.builder()
 			.maxRetries(DELETE_ATTEMPTS - 1)
 			.delay(Duration.ZERO)
 			.includes(ConcurrentWriteException.class)
@@ -220,6 +222,79 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 	}
 
 	@Override
+	public long create(String key, byte[] value, boolean notify) {
+		String kvKey = encodeWrite(key, value);
+		Headers headers = WireFormat.headers(nodeId(), notify, false);
+		// Absent means never written (revision 0 of the key) or deleted (the delete marker's revision).
+		AtomicLong expected = new AtomicLong(0);
+		try {
+			return this.compareAndSetRetries.execute(() -> {
+				try {
+					return written(kvKey, publish("create", key, kvKey, headers, value, expected.get()));
+				}
+				catch (ConcurrentWriteException ex) {
+					MessageInfo current = this.leader.lastOn(this.subjectPrefix + kvKey);
+					if (current != null && !isDeletion(current)) {
+						throw new CoordinatorConflictException(key, "absent", OptionalLong.of(current.getSeq()));
+					}
+					expected.set((current != null) ? current.getSeq() : 0);
+					throw ex;
+				}
+			});
+		}
+		catch (RetryException ex) {
+			throw casFailure("Creating", key, ex);
+		}
+	}
+
+	@Override
+	public long update(String key, byte[] value, long expectedRevision, boolean notify) {
+		String kvKey = encodeWrite(key, value);
+		try {
+			return written(kvKey, publish("update", key, kvKey, WireFormat.headers(nodeId(), notify, false), value,
+					expectedRevision));
+		}
+		catch (ConcurrentWriteException ex) {
+			throw conflict(key, kvKey, expectedRevision);
+		}
+	}
+
+	@Override
+	public long delete(String key, long expectedRevision, boolean notify) {
+		String kvKey = KeyCodec.encode(key);
+		try {
+			return written(kvKey, publish("delete", key, kvKey, WireFormat.headers(nodeId(), notify, true),
+					new byte[0], expectedRevision));
+		}
+		catch (ConcurrentWriteException ex) {
+			throw conflict(key, kvKey, expectedRevision);
+		}
+	}
+
+	private CoordinatorConflictException conflict(String key, String kvKey, long expectedRevision) {
+		MessageInfo current = reading("Reading key '" + key + "' after a conflicting write",
+				() -> this.leader.lastOn(this.subjectPrefix + kvKey));
+		OptionalLong revision = (current != null && !isDeletion(current)) ? OptionalLong.of(current.getSeq())
+				: OptionalLong.empty();
+		return new CoordinatorConflictException(key, "at revision " + expectedRevision, revision);
+	}
+
+	private static boolean isDeletion(MessageInfo message) {
+		String operation = (message.getHeaders() != null)
+				? message.getHeaders().getFirst(WireFormat.KV_OPERATION_HEADER) : null;
+		return operation != null && !operation.equals("PUT");
+	}
+
+	private static RuntimeException casFailure(String what, String key, RetryException ex) {
+		Throwable last = ex.getLastException();
+		if (last instanceof ConcurrentWriteException) {
+			return new CoordinatorException(what + " key '" + key + "' failed: it was changed concurrently "
+					+ DELETE_ATTEMPTS + " times meanwhile");
+		}
+		return asRuntime(last);
+	}
+
+	@Override
 	public Optional<CoordinatorEntry> get(String key) {
 		String kvKey = KeyCodec.encode(key);
 		return reading("Reading key '" + key + "'", () -> {
@@ -257,8 +332,7 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 		if (info == null) {
 			return Optional.empty();
 		}
-		String operation = (info.getHeaders() != null) ? info.getHeaders().getFirst(WireFormat.KV_OPERATION_HEADER) : null;
-		if (operation != null && !operation.equals("PUT")) {
+		if (isDeletion(info)) {
 			return Optional.empty();
 		}
 		byte[] data = info.getData();
@@ -270,7 +344,7 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 	public boolean delete(String key, boolean notify) {
 		String kvKey = KeyCodec.encode(key);
 		try {
-			return this.deletes.execute(() -> {
+			return this.compareAndSetRetries.execute(() -> {
 				Optional<CoordinatorEntry> current = get(key);
 				if (current.isEmpty()) {
 					return false;
@@ -282,11 +356,7 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 			});
 		}
 		catch (RetryException ex) {
-			if (ex.getLastException() instanceof ConcurrentWriteException) {
-				throw new CoordinatorException("Deleting key '" + key + "' failed: it was changed concurrently "
-						+ DELETE_ATTEMPTS + " times while deleting it");
-			}
-			throw asRuntime(ex.getLastException());
+			throw casFailure("Deleting", key, ex);
 		}
 	}
 
