@@ -1,5 +1,7 @@
 package dev.coordinator.autoconfigure;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
@@ -9,6 +11,9 @@ import dev.coordinator.listener.CoordinatorErrorHandler;
 import dev.coordinator.listener.CoordinatorListenerFactory;
 import dev.coordinator.listener.DefaultCoordinatorErrorHandler;
 import dev.coordinator.listener.EventDispatcher;
+import dev.coordinator.membership.ClusterMembership;
+import dev.coordinator.membership.CoordinatorMembership;
+import dev.coordinator.membership.MembershipSettings;
 import dev.coordinator.nats.DeadLetterRecoverer;
 import dev.coordinator.nats.EventLogContainer;
 import dev.coordinator.nats.NatsCoordinator;
@@ -28,6 +33,7 @@ import org.springframework.boot.context.properties.source.InvalidConfigurationPr
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Role;
+import org.springframework.core.env.Environment;
 import org.springframework.util.StringUtils;
 
 /**
@@ -98,6 +104,29 @@ public final class CoordinatorAutoConfiguration {
 		EventLogContainer container = new EventLogContainer(coordinator, dispatcher, deadLetters);
 		container.setEphemeralNode(!StringUtils.hasText(properties.getNodeId()));
 		return container;
+	}
+
+	@Bean
+	@ConditionalOnBooleanProperty("coordinator.membership.enabled")
+	@ConditionalOnMissingBean(ClusterMembership.class)
+	CoordinatorMembership coordinatorMembership(Coordinator coordinator, CoordinatorProperties properties,
+			ApplicationEventPublisher applicationEventPublisher, Environment environment) {
+		CoordinatorProperties.Membership membership = properties.getMembership();
+		MembershipSettings settings = bind("coordinator.membership", membership, () -> new MembershipSettings(
+				membership.getPrefix(), membership.getLeaseTtl(), membership.getHeartbeat(), membership.getMetadata()));
+		String host = hostName();
+		return new CoordinatorMembership(coordinator, settings, applicationEventPublisher,
+				() -> CoordinatorMembership.describe(coordinator.nodeId(), host,
+						environment.getProperty("local.server.port", Integer.class), settings.metadata()));
+	}
+
+	private static String hostName() {
+		try {
+			return InetAddress.getLocalHost().getHostName();
+		}
+		catch (UnknownHostException ex) {
+			return "unknown";
+		}
 	}
 
 	@Bean

@@ -1,6 +1,8 @@
 package dev.coordinator.autoconfigure;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -46,6 +48,8 @@ public class CoordinatorProperties {
 	private final Listener listener = new Listener();
 
 	private final DeadLetters deadLetters = new DeadLetters();
+
+	private final Membership membership = new Membership();
 
 	public boolean isEnabled() {
 		return this.enabled;
@@ -97,6 +101,10 @@ public class CoordinatorProperties {
 
 	public DeadLetters getDeadLetters() {
 		return this.deadLetters;
+	}
+
+	public Membership getMembership() {
+		return this.membership;
 	}
 
 	/**
@@ -528,6 +536,79 @@ public class CoordinatorProperties {
 
 		public void setMaxAge(Duration maxAge) {
 			this.maxAge = maxAge;
+		}
+
+	}
+
+	/**
+	 * Cluster membership: a record per node under a prefix, renewed while the node runs and removed by the other
+	 * nodes when it stops renewing it.
+	 */
+	public static class Membership {
+
+		/**
+		 * Whether this node registers as a member and takes part in failure detection.
+		 */
+		private boolean enabled;
+
+		/**
+		 * Key prefix of the members' records.
+		 */
+		private String prefix = "/nodes/";
+
+		/**
+		 * Time a member may go without renewing its record before the other nodes remove it.
+		 */
+		private Duration leaseTtl = Duration.ofSeconds(10);
+
+		/**
+		 * Interval of renewals, and of the look for expired members; at most half the lease ttl.
+		 */
+		private Duration heartbeat = Duration.ofSeconds(3);
+
+		/**
+		 * What this node says about itself in its record.
+		 */
+		private Map<String, String> metadata = new LinkedHashMap<>();
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public String getPrefix() {
+			return this.prefix;
+		}
+
+		public void setPrefix(String prefix) {
+			this.prefix = prefix;
+		}
+
+		public Duration getLeaseTtl() {
+			return this.leaseTtl;
+		}
+
+		public void setLeaseTtl(Duration leaseTtl) {
+			this.leaseTtl = leaseTtl;
+		}
+
+		public Duration getHeartbeat() {
+			return this.heartbeat;
+		}
+
+		public void setHeartbeat(Duration heartbeat) {
+			this.heartbeat = heartbeat;
+		}
+
+		public Map<String, String> getMetadata() {
+			return this.metadata;
+		}
+
+		public void setMetadata(Map<String, String> metadata) {
+			this.metadata = metadata;
 		}
 
 	}
