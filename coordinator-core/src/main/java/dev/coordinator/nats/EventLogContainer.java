@@ -392,6 +392,15 @@ public class EventLogContainer implements SmartLifecycle, InitializingBean, Disp
 					Thread.currentThread().interrupt();
 					return;
 				}
+				catch (IOException | JetStreamApiException ex) {
+					// The server did not answer in time or refused a request: it is restarting, or overloaded.
+					if (self.active) {
+						logger.warn("Event reader of '{}' could not go on: {}; it starts over in {} from revision {}",
+								this.settings.durableName(), ex.getMessage(), RETRY_DELAY,
+								this.position.lastProcessedRevision() + 1);
+						pause(self);
+					}
+				}
 				catch (Throwable ex) {
 					this.counters.unexpected.increment();
 					if (self.active) {

@@ -1,0 +1,88 @@
+package dev.coordinator.lock;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+import dev.coordinator.Coordinator;
+
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.context.ApplicationEventPublisher;
+
+/**
+ * The cluster-wide locks of a coordinator, whose records live under a prefix ({@code coordinator.locks.prefix},
+ * default {@code /locks/}), and leader election on them.
+ */
+public class CoordinatorLocks implements DisposableBean {
+
+	private final Coordinator coordinator;
+
+	private final String prefix;
+
+	private final ApplicationEventPublisher publisher;
+
+	private final ScheduledExecutorService renewals = Executors.newSingleThreadScheduledExecutor((task) -> {
+		Thread thread = new Thread(task, "coordinator-locks");
+		thread.setDaemon(true);
+		return thread;
+	});
+
+	private final Map<String, CoordinatorLock> locks = new ConcurrentHashMap<>();
+
+	private final Map<String, Leadership> leaderships = new ConcurrentHashMap<>();
+
+	/**
+	 * Creates the locks of a coordinator.
+	 * @param coordinator where the lock records are written
+	 * @param prefix the prefix of the lock records, ending with {@code /}
+	 * @param publisher where leadership events are published
+	 */
+	public CoordinatorLocks(Coordinator coordinator, String prefix, ApplicationEventPublisher publisher) {
+		this.coordinator = Objects.requireNonNull(coordinator, "coordinator");
+		if (!prefix.startsWith("/") || !prefix.endsWith("/")) {
+			throw new IllegalArgumentException("Lock prefix must start and end with '/', e.g. '/locks/', not '"
+					+ prefix + "'");
+		}
+		this.prefix = prefix;
+		this.publisher = Objects.requireNonNull(publisher, "publisher");
+	}
+
+	/**
+	 * Returns the lock of a name; the same object for the same name.
+	 * @param name the lock's name: one or more key segments, e.g. {@code nightly-report}
+	 * @return the lock
+	 */
+	public CoordinatorLock obtain(String name) {
+		if (name == null || name.isEmpty() || name.startsWith("/") || name.endsWith("/")) {
+			throw new IllegalArgumentException("Invalid lock name '" + name + "': use key segments such as "
+					+ "'nightly-report', without a leading or trailing '/'");
+		}
+		return this.locks.computeIfAbsent(name,
+				(ignored) -> new CoordinatorLock(this.coordinator, this.prefix + name, this.renewals));
+	}
+
+	/**
+	 * Returns the leadership of a role, elected on the lock {@code leader/<role>}; start it to take part.
+	 * @param role the role, e.g. {@code scheduler}
+	 * @param ttl how long a leader that stopped renewing keeps the role
+	 * @return the leadership
+	 */
+	public Leadership leader(String role, Duration ttl) {
+		return this.leaderships.computeIfAbsent(role,
+				(ignored) -> new Leadership(role, obtain("leader/" + role), ttl, this.coordinator.nodeId(), this.publisher));
+	}
+
+	/**
+	 * Ends every leadership and releases every lock this node holds.
+	 */
+	@Override
+	public void destroy() {
+		this.leaderships.values().forEach(Leadership::stop);
+		this.locks.values().forEach(CoordinatorLock::unlock);
+		this.renewals.shutdownNow();
+	}
+
+}
