@@ -1,6 +1,5 @@
 package dev.coordinator;
 
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -94,15 +93,10 @@ class MembershipTests {
 		TestNode a = member("node-a");
 		TestNode b = member("node-b");
 		Path output = Files.createTempFile("member-process-", ".log");
-		List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-				"-cp", System.getProperty("java.class.path"), MemberProcess.class.getName(),
-				"--coordinator.nats.servers=" + server.url(), "--coordinator.namespace=" + this.namespace,
-				"--coordinator.node-id=node-killed"));
-		for (String property : properties()) {
-			command.add("--" + property);
-		}
-		this.child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
-		await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(output).contains(MemberProcess.READY));
+		List<String> childProperties = new ArrayList<>(List.of("coordinator.nats.servers=" + server.url(),
+				"coordinator.namespace=" + this.namespace, "coordinator.node-id=node-killed"));
+		childProperties.addAll(List.of(properties()));
+		this.child = MemberProcess.start(output, childProperties.toArray(String[]::new));
 		await().atMost(Duration.ofSeconds(10))
 			.until(() -> membership(a).isMember("node-killed") && membership(b).isMember("node-killed"));
 

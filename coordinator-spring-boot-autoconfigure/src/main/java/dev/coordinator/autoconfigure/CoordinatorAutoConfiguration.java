@@ -11,6 +11,7 @@ import dev.coordinator.listener.CoordinatorErrorHandler;
 import dev.coordinator.listener.CoordinatorListenerFactory;
 import dev.coordinator.listener.DefaultCoordinatorErrorHandler;
 import dev.coordinator.listener.EventDispatcher;
+import dev.coordinator.lock.CoordinatorLocks;
 import dev.coordinator.membership.ClusterMembership;
 import dev.coordinator.membership.CoordinatorMembership;
 import dev.coordinator.membership.MembershipSettings;
@@ -118,6 +119,14 @@ public final class CoordinatorAutoConfiguration {
 		return new CoordinatorMembership(coordinator, settings, applicationEventPublisher,
 				() -> CoordinatorMembership.describe(coordinator.nodeId(), host,
 						environment.getProperty("local.server.port", Integer.class), settings.metadata()));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	CoordinatorLocks coordinatorLocks(Coordinator coordinator, CoordinatorProperties properties,
+			ApplicationEventPublisher applicationEventPublisher) {
+		return bind("coordinator.locks.prefix", properties.getLocks().getPrefix(),
+				() -> new CoordinatorLocks(coordinator, properties.getLocks().getPrefix(), applicationEventPublisher));
 	}
 
 	private static String hostName() {

@@ -51,6 +51,8 @@ public class CoordinatorProperties {
 
 	private final Membership membership = new Membership();
 
+	private final Locks locks = new Locks();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -105,6 +107,10 @@ public class CoordinatorProperties {
 
 	public Membership getMembership() {
 		return this.membership;
+	}
+
+	public Locks getLocks() {
+		return this.locks;
 	}
 
 	/**
@@ -609,6 +615,26 @@ public class CoordinatorProperties {
 
 		public void setMetadata(Map<String, String> metadata) {
 			this.metadata = metadata;
+		}
+
+	}
+
+	/**
+	 * Distributed locks and leader election.
+	 */
+	public static class Locks {
+
+		/**
+		 * Key prefix of the lock records.
+		 */
+		private String prefix = "/locks/";
+
+		public String getPrefix() {
+			return this.prefix;
+		}
+
+		public void setPrefix(String prefix) {
+			this.prefix = prefix;
 		}
 
 	}
