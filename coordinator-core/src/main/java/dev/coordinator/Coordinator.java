@@ -192,6 +192,13 @@ public interface Coordinator {
 	List<CoordinatorEntry> list(String prefix);
 
 	/**
+	 * Returns a local view of the entries under a prefix: a copy held on this node, kept current from the log.
+	 * @param prefix a plain string prefix of the keys, e.g. {@code /config/}
+	 * @return the view, filled with the stored entries; close it when done
+	 */
+	CoordinatorView view(String prefix);
+
+	/**
 	 * Registers a handler for the events whose key starts with a prefix. The handler runs on the
 	 * coordinator's consumer thread, after the {@code @CoordinatorListener} methods, and before the event
 	 * is acknowledged.

@@ -47,6 +47,11 @@ public class StubCoordinator implements Coordinator {
 	}
 
 	@Override
+	public CoordinatorView view(String prefix) {
+		throw new UnsupportedOperationException();
+	}
+
+	@Override
 	public Optional<CoordinatorEntry> get(String key) {
 		throw new UnsupportedOperationException();
 	}

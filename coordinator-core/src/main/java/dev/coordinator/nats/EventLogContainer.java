@@ -551,6 +551,7 @@ public class EventLogContainer implements SmartLifecycle, InitializingBean, Disp
 			default -> {
 				boolean accepted = processSafely(message, revision);
 				this.position.processed(revision, message.getSubject(), meta.timestamp().toInstant());
+				this.coordinator.advanceViews(revision);
 				this.position.handled(consumerSequence);
 				if (accepted) {
 					this.acks.owe(message);
@@ -609,14 +610,19 @@ public class EventLogContainer implements SmartLifecycle, InitializingBean, Disp
 		if (change.action() == CoordinatorAction.DELETE) {
 			this.deadLetters.keyDeleted(kvKey);
 		}
+		CoordinatorEvent event = new CoordinatorEvent(this.coordinator, change.key(), change.action(), change.value(),
+				change.revision(), change.origin(), change.writtenAt(), this.settings.nodeId().equals(change.origin()));
+		if (this.coordinator.hasViews()) {
+			// Views hold the stored state: silent changes too.
+			this.coordinator.applyToViews(event);
+		}
 		if (!change.notifyListeners()) {
 			this.counters.silent.increment();
 			this.dispatcher.silent(change.key(), change.action(), change.revision());
 			return true;
 		}
 		this.counters.delivered.increment();
-		this.dispatcher.dispatch(new CoordinatorEvent(this.coordinator, change.key(), change.action(), change.value(),
-				change.revision(), change.origin(), change.writtenAt(), this.settings.nodeId().equals(change.origin())));
+		this.dispatcher.dispatch(event);
 		return true;
 	}
 

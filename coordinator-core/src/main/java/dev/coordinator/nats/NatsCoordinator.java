@@ -14,6 +14,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
@@ -27,6 +28,7 @@ import dev.coordinator.CoordinatorConflictException;
 import dev.coordinator.CoordinatorEntry;
 import dev.coordinator.CoordinatorEvent;
 import dev.coordinator.CoordinatorException;
+import dev.coordinator.CoordinatorView;
 import dev.coordinator.Registration;
 import dev.coordinator.listener.WatchRegistry;
 import io.nats.client.Connection;
@@ -106,6 +108,8 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 	private final RetryTemplate compareAndSetRetries;
 
 	private final RevisionFloors floors = new RevisionFloors();
+
+	private final List<LocalView> views = new CopyOnWriteArrayList<>();
 
 	private final LeaderReads leader;
 
@@ -305,6 +309,36 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 			}
 			return Optional.ofNullable(found).map((entry) -> toEntry(key, entry));
 		});
+	}
+
+	/**
+	 * Returns whether local views are open, which then want every change, silent ones included.
+	 * @return whether there are views
+	 */
+	boolean hasViews() {
+		return !this.views.isEmpty();
+	}
+
+	/**
+	 * Takes a change the reader processed into the local views whose prefix covers it.
+	 * @param change the change, silent or not
+	 */
+	void applyToViews(CoordinatorEvent change) {
+		for (LocalView view : this.views) {
+			if (view.covers(change.getKey())) {
+				view.apply(change);
+			}
+		}
+	}
+
+	/**
+	 * Tells the local views that every change up to a revision was processed.
+	 * @param revision the last revision processed
+	 */
+	void advanceViews(long revision) {
+		for (LocalView view : this.views) {
+			view.advance(revision);
+		}
 	}
 
 	/**
@@ -519,6 +553,16 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 	}
 
 	@Override
+	public CoordinatorView view(String prefix) {
+		KeyCodec.requireValidPrefix(prefix);
+		LocalView view = new LocalView(prefix, this.views::remove);
+		this.views.add(view);
+		long listedAt = lastRevisionOfLog();
+		view.fill(list(prefix), listedAt);
+		return view;
+	}
+
+	@Override
 	public Registration watch(String prefix, Consumer<CoordinatorEvent> handler) {
 		KeyCodec.requireValidPrefix(prefix);
 		Objects.requireNonNull(handler, "handler");
@@ -530,6 +574,7 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 	 */
 	@Override
 	public void destroy() {
+		this.views.clear();
 		this.watches.clear();
 	}
 

@@ -1,0 +1,150 @@
+package dev.coordinator.nats;
+
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+import dev.coordinator.CoordinatorAction;
+import dev.coordinator.CoordinatorEntry;
+import dev.coordinator.CoordinatorEvent;
+import dev.coordinator.CoordinatorView;
+import dev.coordinator.Registration;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link CoordinatorView} of a NATS coordinator: filled from a listing of the stored entries, then kept
+ * current with every change the event reader processes (silent ones included). A change applied while the
+ * listing runs wins over an older listed revision of its key, and a deletion over an older listed entry.
+ */
+final class LocalView implements CoordinatorView {
+
+	private static final Logger logger = LoggerFactory.getLogger(LocalView.class);
+
+	private final String prefix;
+
+	private final Consumer<LocalView> onClose;
+
+	private final Map<String, CoordinatorEntry> entries = new ConcurrentHashMap<>();
+
+	private final List<Consumer<CoordinatorEvent>> callbacks = new CopyOnWriteArrayList<>();
+
+	/** Deletions seen before the listing was merged, by key: they win over older listed entries. */
+	private @Nullable Map<String, Long> deletedWhileListing = new HashMap<>();
+
+	private volatile long revision;
+
+	LocalView(String prefix, Consumer<LocalView> onClose) {
+		this.prefix = prefix;
+		this.onClose = onClose;
+	}
+
+	/**
+	 * Takes in the stored entries.
+	 * @param listed the entries under the prefix
+	 * @param listedAt the revision of the log the listing contains every change up to
+	 */
+	synchronized void fill(List<CoordinatorEntry> listed, long listedAt) {
+		Map<String, Long> deleted = (this.deletedWhileListing != null) ? this.deletedWhileListing : Map.of();
+		for (CoordinatorEntry entry : listed) {
+			CoordinatorEntry known = this.entries.get(entry.key());
+			long deletedAt = deleted.getOrDefault(entry.key(), 0L);
+			if ((known == null || known.revision() < entry.revision()) && deletedAt < entry.revision()) {
+				this.entries.put(entry.key(), entry);
+			}
+		}
+		this.deletedWhileListing = null;
+		this.revision = Math.max(this.revision, listedAt);
+	}
+
+	/**
+	 * Takes in a change of a key under the prefix.
+	 * @param event the change
+	 */
+	void apply(CoordinatorEvent event) {
+		synchronized (this) {
+			CoordinatorEntry known = this.entries.get(event.getKey());
+			if (known == null || known.revision() < event.getRevision()) {
+				if (event.getAction() == CoordinatorAction.PUT && event.getValue() != null) {
+					this.entries.put(event.getKey(), new CoordinatorEntry(event.getKey(), event.getValue(),
+							event.getRevision(), event.getWrittenAt()));
+				}
+				else {
+					this.entries.remove(event.getKey());
+					if (this.deletedWhileListing != null) {
+						this.deletedWhileListing.merge(event.getKey(), event.getRevision(), Math::max);
+					}
+				}
+			}
+			this.revision = Math.max(this.revision, event.getRevision());
+		}
+		for (Consumer<CoordinatorEvent> callback : this.callbacks) {
+			try {
+				callback.accept(event);
+			}
+			catch (RuntimeException ex) {
+				logger.error("A change callback of the view of '{}' threw on {} of key '{}'; the view goes on",
+						this.prefix, event.getAction(), event.getKey(), ex);
+			}
+		}
+	}
+
+	/**
+	 * Moves the view's revision on: every change up to it was applied.
+	 * @param processed the last revision the reader processed
+	 */
+	void advance(long processed) {
+		if (processed > this.revision) {
+			this.revision = processed;
+		}
+	}
+
+	boolean covers(String key) {
+		return key.startsWith(this.prefix);
+	}
+
+	@Override
+	public String prefix() {
+		return this.prefix;
+	}
+
+	@Override
+	public Optional<CoordinatorEntry> get(String key) {
+		return Optional.ofNullable(this.entries.get(key));
+	}
+
+	@Override
+	public Map<String, CoordinatorEntry> entries() {
+		return Collections.unmodifiableMap(new TreeMap<>(this.entries));
+	}
+
+	@Override
+	public long revision() {
+		return this.revision;
+	}
+
+	@Override
+	public Registration onChange(Consumer<CoordinatorEvent> callback) {
+		this.callbacks.add(callback);
+		return () -> this.callbacks.remove(callback);
+	}
+
+	@Override
+	public void close() {
+		this.callbacks.clear();
+		this.onClose.accept(this);
+	}
+
+	@Override
+	public String toString() {
+		return "CoordinatorView[" + this.prefix + ", " + this.entries.size() + " entries at revision " + this.revision + "]";
+	}
+
+}
