@@ -131,6 +131,32 @@ public final class CoordinatorLock {
 	}
 
 	/**
+	 * Renews the lock now, for a TTL from now on.
+	 * @param ttl how long it stays held after this renewal (and the next ones)
+	 * @throws IllegalStateException when the lock is not held, or was lost
+	 */
+	public synchronized void renew(Duration ttl) {
+		Hold current = this.hold;
+		if (current == null || current.lapsed()) {
+			throw new IllegalStateException("Lock '" + this.key + "' is not held; it cannot be renewed");
+		}
+		current.renewal.cancel(false);
+		LockRecord record = new LockRecord(this.coordinator.nodeId(), ttl.toMillis());
+		try {
+			current.revision = this.coordinator.update(this.key, record.toJson(), current.revision, false);
+		}
+		catch (CoordinatorConflictException ex) {
+			lose(current);
+			throw new IllegalStateException("Lock '" + this.key + "' was lost: another node took it", ex);
+		}
+		current.renewedAt = System.nanoTime();
+		current.lapseAfterNanos = ttl.multipliedBy(2).dividedBy(3).toNanos();
+		long interval = Math.max(1, ttl.toMillis() / 3);
+		current.renewal = this.renewals.scheduleWithFixedDelay(() -> renew(current, record), interval, interval,
+				TimeUnit.MILLISECONDS);
+	}
+
+	/**
 	 * Returns whether this lock object holds the lock: acquired, and renewed within two thirds of its TTL.
 	 * @return whether it is held
 	 */
@@ -225,13 +251,13 @@ public final class CoordinatorLock {
 
 		final long token;
 
-		final long lapseAfterNanos;
+		volatile long lapseAfterNanos;
 
 		volatile long revision;
 
 		volatile long renewedAt = System.nanoTime();
 
-		@Nullable ScheduledFuture<?> renewal;
+		volatile @Nullable ScheduledFuture<?> renewal;
 
 		Hold(long token, Duration ttl) {
 			this.token = token;

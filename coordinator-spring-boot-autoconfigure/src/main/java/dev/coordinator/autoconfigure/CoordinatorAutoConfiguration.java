@@ -11,6 +11,7 @@ import dev.coordinator.listener.CoordinatorErrorHandler;
 import dev.coordinator.listener.CoordinatorListenerFactory;
 import dev.coordinator.listener.DefaultCoordinatorErrorHandler;
 import dev.coordinator.listener.EventDispatcher;
+import dev.coordinator.lock.CoordinatorLockRegistry;
 import dev.coordinator.lock.CoordinatorLocks;
 import dev.coordinator.membership.ClusterMembership;
 import dev.coordinator.membership.CoordinatorMembership;
@@ -33,8 +34,10 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Role;
 import org.springframework.core.env.Environment;
+import org.springframework.integration.support.locks.LockRegistry;
 import org.springframework.util.StringUtils;
 
 /**
@@ -189,6 +192,21 @@ public final class CoordinatorAutoConfiguration {
 		catch (IllegalArgumentException ex) {
 			throw new InvalidConfigurationPropertyValueException(property, group, ex.getMessage());
 		}
+	}
+
+	/**
+	 * Spring Integration's {@code LockRegistry} on the coordinator's locks, when Spring Integration is present.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(LockRegistry.class)
+	static class LockRegistryConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean(LockRegistry.class)
+		CoordinatorLockRegistry coordinatorLockRegistry(CoordinatorLocks locks, CoordinatorProperties properties) {
+			return new CoordinatorLockRegistry(locks, properties.getLocks().getTtl());
+		}
+
 	}
 
 }

@@ -629,12 +629,25 @@ public class CoordinatorProperties {
 		 */
 		private String prefix = "/locks/";
 
+		/**
+		 * Time a lock of the Spring Integration lock registry stays held after its holder's last renewal.
+		 */
+		private Duration ttl = Duration.ofSeconds(10);
+
 		public String getPrefix() {
 			return this.prefix;
 		}
 
 		public void setPrefix(String prefix) {
 			this.prefix = prefix;
+		}
+
+		public Duration getTtl() {
+			return this.ttl;
+		}
+
+		public void setTtl(Duration ttl) {
+			this.ttl = ttl;
 		}
 
 	}

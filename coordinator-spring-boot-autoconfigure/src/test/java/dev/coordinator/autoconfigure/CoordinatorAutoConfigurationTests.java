@@ -6,6 +6,9 @@ import java.util.List;
 import dev.coordinator.Coordinator;
 import dev.coordinator.StubCoordinator;
 import dev.coordinator.listener.CoordinatorListenerFactory;
+import dev.coordinator.lock.CoordinatorLockRegistry;
+import dev.coordinator.lock.CoordinatorLocks;
+import dev.coordinator.membership.ClusterMembership;
 import dev.coordinator.nats.EventLogContainer;
 import dev.coordinator.nats.NatsCoordinator;
 import dev.coordinator.nats.NatsCoordinatorSettings;
@@ -24,6 +27,8 @@ import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+
+import org.springframework.integration.support.locks.LockRegistry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -52,6 +57,25 @@ class CoordinatorAutoConfigurationTests {
 			assertThat(context.getBean(EventLogContainer.class).isRunning()).isTrue();
 			assertThat(context.getBean(Connection.class).getOptions().getConnectionName()).isEqualTo("coordinator-n1");
 		});
+	}
+
+	@Test
+	void springIntegrationLockRegistryOnlyWhenSpringIntegrationIsPresent() {
+		connected().run((context) -> assertThat(context).hasSingleBean(CoordinatorLocks.class)
+			.hasSingleBean(CoordinatorLockRegistry.class));
+		connected().withClassLoader(new FilteredClassLoader(LockRegistry.class))
+			.run((context) -> assertThat(context).hasSingleBean(CoordinatorLocks.class)
+				.doesNotHaveBean(CoordinatorLockRegistry.class));
+	}
+
+	@Test
+	void membershipOnlyWhenEnabled() {
+		connected().run((context) -> assertThat(context).doesNotHaveBean(ClusterMembership.class));
+		connected().withPropertyValues("coordinator.membership.enabled=true", "coordinator.membership.heartbeat=6s")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.hasMessageContaining("at most half the lease ttl"));
 	}
 
 	@Test
