@@ -37,8 +37,8 @@ public interface CoordinatorView extends AutoCloseable {
 	long revision();
 
 	/**
-	 * Registers a callback told of every change this view takes in, silent ones included, on the coordinator's
-	 * reader thread after the view was updated.
+	 * Registers a callback told of every change to this view (a key added, changed or removed), silent writes
+	 * included, on the coordinator's reader thread after the view was updated.
 	 * @param callback the callback
 	 * @return the registration; close it to stop the callback
 	 */

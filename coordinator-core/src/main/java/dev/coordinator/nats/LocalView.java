@@ -69,21 +69,30 @@ final class LocalView implements CoordinatorView {
 	 * @param event the change
 	 */
 	void apply(CoordinatorEvent event) {
+		boolean changed = false;
 		synchronized (this) {
 			CoordinatorEntry known = this.entries.get(event.getKey());
-			if (known == null || known.revision() < event.getRevision()) {
-				if (event.getAction() == CoordinatorAction.PUT && event.getValue() != null) {
+			if (event.getAction() == CoordinatorAction.PUT && event.getValue() != null) {
+				if (known == null || known.revision() < event.getRevision()) {
 					this.entries.put(event.getKey(), new CoordinatorEntry(event.getKey(), event.getValue(),
 							event.getRevision(), event.getWrittenAt()));
+					changed = true;
 				}
-				else {
+			}
+			else {
+				if (known != null && known.revision() < event.getRevision()) {
 					this.entries.remove(event.getKey());
-					if (this.deletedWhileListing != null) {
-						this.deletedWhileListing.merge(event.getKey(), event.getRevision(), Math::max);
-					}
+					changed = true;
+				}
+				if (this.deletedWhileListing != null) {
+					this.deletedWhileListing.merge(event.getKey(), event.getRevision(), Math::max);
 				}
 			}
 			this.revision = Math.max(this.revision, event.getRevision());
+		}
+		if (!changed) {
+			// Already in the view (it came with the listing): callbacks hear of changes to the view only.
+			return;
 		}
 		for (Consumer<CoordinatorEvent> callback : this.callbacks) {
 			try {
