@@ -120,6 +120,21 @@ class MembershipTests {
 	}
 
 	@Test
+	void aNodeCutOffFromNatsKnowsItLostItsLeaseBeforeOthersCouldActAndRegistersAgain() {
+		TestNode a = member("node-a");
+		await().atMost(Duration.ofSeconds(10)).until(() -> membership(a).self().isPresent());
+
+		server.process().kill();
+		long cutOff = System.nanoTime();
+		await().atMost(LEASE).until(() -> membership(a).self().isEmpty());
+		Duration knew = Duration.ofNanos(System.nanoTime() - cutOff);
+		server.process().restart();
+
+		assertThat(knew).isLessThan(LEASE);
+		await().atMost(Duration.ofSeconds(30)).until(() -> membership(a).self().isPresent());
+	}
+
+	@Test
 	void aSecondLiveProcessWithTheSameNodeIdRefusesToStart() {
 		member("node-a");
 

@@ -100,9 +100,22 @@ public class CoordinatorMembership implements ClusterMembership, SmartLifecycle 
 		return Map.copyOf(this.members);
 	}
 
+	/**
+	 * Returns this node as a member: empty before it registered, and as soon as its last successful renewal is
+	 * older than the lease time less a heartbeat, even while a renewal is still waiting for the server, so that
+	 * the node knows it lost its lease before any other node removes it.
+	 */
 	@Override
 	public Optional<Member> self() {
-		return Optional.ofNullable(this.registered);
+		Member member = this.registered;
+		if (member == null || leaseLapsed()) {
+			return Optional.empty();
+		}
+		return Optional.of(member);
+	}
+
+	private boolean leaseLapsed() {
+		return System.nanoTime() - this.lastRenewed > this.settings.leaseTtl().minus(this.settings.heartbeat()).toNanos();
 	}
 
 	/**
@@ -210,11 +223,10 @@ public class CoordinatorMembership implements ClusterMembership, SmartLifecycle 
 		}
 		catch (RuntimeException ex) {
 			logger.warn("Renewing the membership of node '{}' failed: {}", this.coordinator.nodeId(), ex.getMessage());
-			long since = System.nanoTime() - this.lastRenewed;
-			if (this.registered != null && since > this.settings.leaseTtl().minus(this.settings.heartbeat()).toNanos()) {
+			if (this.registered != null && leaseLapsed()) {
 				logger.error("Node '{}' could not renew its membership for {} ms: it has lost its lease, and the other "
 						+ "nodes remove it; it registers again once it can", this.coordinator.nodeId(),
-						TimeUnit.NANOSECONDS.toMillis(since));
+						TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - this.lastRenewed));
 				this.registered = null;
 			}
 		}
