@@ -39,6 +39,11 @@ public final class CoordinatorLock {
 
 	private volatile @Nullable Hold hold;
 
+	/** The holder's revision this object last saw while waiting, and since when (monotonic); kept across waits. */
+	private long seenRevision = -1;
+
+	private long seenSince;
+
 	CoordinatorLock(Coordinator coordinator, String key, ScheduledExecutorService renewals) {
 		this.coordinator = coordinator;
 		this.key = key;
@@ -68,8 +73,6 @@ public final class CoordinatorLock {
 		long deadline = System.nanoTime() + wait.toNanos();
 		Duration poll = max(ttl.dividedBy(6), MIN_POLL);
 		LockRecord record = new LockRecord(this.coordinator.nodeId(), ttl.toMillis());
-		long seenRevision = -1;
-		long seenSince = 0;
 		while (true) {
 			try {
 				long revision = this.coordinator.create(this.key, record.toJson());
@@ -79,13 +82,13 @@ public final class CoordinatorLock {
 			catch (CoordinatorConflictException conflict) {
 				long current = conflict.getCurrentRevision().orElse(0);
 				long now = System.nanoTime();
-				if (current != 0 && current != seenRevision) {
-					seenRevision = current;
-					seenSince = now;
+				if (current != 0 && current != this.seenRevision) {
+					this.seenRevision = current;
+					this.seenSince = now;
 				}
-				else if (current != 0 && now - seenSince > holderTtl(current, ttl).toNanos()) {
+				else if (current != 0 && now - this.seenSince > holderTtl(current, ttl).toNanos()) {
 					freeExpired(current);
-					seenRevision = -1;
+					this.seenRevision = -1;
 					continue;
 				}
 				else if (current == 0) {
