@@ -36,7 +36,8 @@ final class NatsConnectionFactory {
 			.reconnectWait(properties.getReconnectWait())
 			.maxReconnects(properties.getMaxReconnects())
 			.pingInterval(properties.getPingInterval())
-			.connectionListener(NatsConnectionFactory::logConnectionEvent);
+			.connectionListener(NatsConnectionFactory::logConnectionEvent)
+			.errorListener(new NatsErrorLogger());
 		if (details.getUsername() != null) {
 			options.userInfo(details.getUsername(), (details.getPassword() != null) ? details.getPassword() : "");
 		}

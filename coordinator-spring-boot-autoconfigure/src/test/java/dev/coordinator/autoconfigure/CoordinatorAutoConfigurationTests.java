@@ -140,6 +140,7 @@ class CoordinatorAutoConfigurationTests {
 						Duration.ofMinutes(10), 50, Duration.ofSeconds(3)));
 				assertThat(settings.write()).isEqualTo(new NatsCoordinatorSettings.Write(Duration.ofSeconds(1), 5));
 				Options options = context.getBean(Connection.class).getOptions();
+				assertThat(options.getErrorListener()).isInstanceOf(NatsErrorLogger.class);
 				assertThat(options.getConnectionName()).isEqualTo("orders-7");
 				assertThat(options.getPingInterval()).isEqualTo(Duration.ofSeconds(7));
 				assertThat(options.getMaxReconnect()).isEqualTo(12);
