@@ -120,7 +120,7 @@ public class CoordinatorMembership implements ClusterMembership, SmartLifecycle 
 
 	/**
 	 * Registers this node, after checking that no other live process has its id, and starts renewing.
-	 * @throws IllegalStateException when another live process renews this node's record
+	 * @throws DuplicateNodeIdException when another live process renews this node's record
 	 */
 	@Override
 	public synchronized void start() {
@@ -200,9 +200,7 @@ public class CoordinatorMembership implements ClusterMembership, SmartLifecycle 
 			awaitQuietly(this.settings.heartbeat().multipliedBy(3).dividedBy(2));
 			long now = this.coordinator.get(this.key).map(CoordinatorEntry::revision).orElse(0L);
 			if (now != found) {
-				throw new IllegalStateException("Another live process renews the membership record '" + this.key
-						+ "' of node '" + this.coordinator.nodeId() + "': two processes have the same node id. Give "
-						+ "each process its own coordinator.node-id.");
+				throw new DuplicateNodeIdException(this.coordinator.nodeId(), this.key);
 			}
 			this.ownRevision = (found == 0) ? this.coordinator.create(this.key, record)
 					: this.coordinator.update(this.key, record, found);

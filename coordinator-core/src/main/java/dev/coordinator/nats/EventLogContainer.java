@@ -18,6 +18,7 @@ import dev.coordinator.listener.EventDispatcher;
 import io.nats.client.Connection;
 import io.nats.client.ConnectionListener;
 import io.nats.client.JetStreamApiException;
+import io.nats.client.JetStreamStatusException;
 import io.nats.client.JetStreamOptions;
 import io.nats.client.KeyValueOptions;
 import io.nats.client.Message;
@@ -392,8 +393,9 @@ public class EventLogContainer implements SmartLifecycle, InitializingBean, Disp
 					Thread.currentThread().interrupt();
 					return;
 				}
-				catch (IOException | JetStreamApiException ex) {
-					// The server did not answer in time or refused a request: it is restarting, or overloaded.
+				catch (IOException | JetStreamApiException | JetStreamStatusException ex) {
+					// The server did not answer in time, refused a request or ended a pull with an error status (the
+					// consumer was deleted, a leader is being elected): it is restarting, or overloaded.
 					if (self.active) {
 						logger.warn("Event reader of '{}' could not go on: {}; it starts over in {} from revision {}",
 								this.settings.durableName(), ex.getMessage(), RETRY_DELAY,

@@ -3,6 +3,7 @@ package dev.coordinator.autoconfigure;
 import java.util.stream.Collectors;
 
 import dev.coordinator.CoordinatorException;
+import dev.coordinator.membership.DuplicateNodeIdException;
 import dev.coordinator.nats.BucketConflictException;
 import org.jspecify.annotations.Nullable;
 
@@ -11,7 +12,8 @@ import org.springframework.boot.diagnostics.FailureAnalysis;
 
 /**
  * Explains a coordinator that could not start: an unreachable server, a refused login, a bucket whose
- * settings differ from the configured ones, or a server without JetStream.
+ * settings differ from the configured ones, a node id used by another running process, or a server without
+ * JetStream.
  */
 class CoordinatorFailureAnalyzer extends AbstractFailureAnalyzer<CoordinatorException> {
 
@@ -28,6 +30,13 @@ class CoordinatorFailureAnalyzer extends AbstractFailureAnalyzer<CoordinatorExce
 					+ rootMessage(cause), "Start a NATS server with JetStream enabled (nats-server -js) at one of "
 							+ "these addresses, or set coordinator.nats.servers to where yours runs. Set "
 							+ "coordinator.enabled=false to start without the coordinator.",
+					cause);
+		}
+		if (cause instanceof DuplicateNodeIdException duplicate) {
+			return new FailureAnalysis("Another running process is coordinator node '" + duplicate.getNodeId()
+					+ "' (it renews that node's membership record): " + cause.getMessage() + ".",
+					"Give each process its own coordinator.node-id, e.g. the host or pod name, or stop the other "
+							+ "process first.",
 					cause);
 		}
 		if (cause instanceof BucketConflictException conflict) {

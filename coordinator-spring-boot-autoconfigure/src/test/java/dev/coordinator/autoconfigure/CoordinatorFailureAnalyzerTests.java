@@ -3,6 +3,7 @@ package dev.coordinator.autoconfigure;
 import java.io.IOException;
 import java.util.List;
 
+import dev.coordinator.membership.DuplicateNodeIdException;
 import dev.coordinator.nats.BucketConflictException;
 import io.nats.client.AuthenticationException;
 import org.junit.jupiter.api.Test;
@@ -28,6 +29,17 @@ class CoordinatorFailureAnalyzerTests {
 			.contains("coordinator.bucket.history: the bucket has 5, configured 1")
 			.contains("coordinator.bucket.max-value-size: the bucket has -1, configured 1048576");
 		assertThat(analysis.getAction()).contains("never changes an existing bucket");
+	}
+
+	@Test
+	void aNodeIdUsedByAnotherProcessSaysToGiveEachItsOwn() {
+		DuplicateNodeIdException duplicate = new DuplicateNodeIdException("node-1", "/nodes/node-1");
+
+		FailureAnalysis analysis = this.analyzer.analyze(new BeanCreationException("coordinatorMembership", "failed",
+				duplicate));
+
+		assertThat(analysis.getDescription()).contains("Another running process is coordinator node 'node-1'");
+		assertThat(analysis.getAction()).contains("its own coordinator.node-id");
 	}
 
 	@Test
