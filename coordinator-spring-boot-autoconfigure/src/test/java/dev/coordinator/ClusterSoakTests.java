@@ -21,7 +21,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
@@ -176,7 +175,7 @@ class ClusterSoakTests {
 				200, TimeUnit.MILLISECONDS);
 		this.readers.forEach(Reader::start);
 
-		Ledger ledger = new Ledger();
+		SoakLedger ledger = new SoakLedger();
 		long perWriter = Math.max(1, (long) this.rate * this.seconds / NODES);
 		int keysPerWriter = (int) Math.max(1, (perWriter + WRITES_PER_KEY - 1) / WRITES_PER_KEY);
 		long startedAt = System.nanoTime();
@@ -257,7 +256,7 @@ class ClusterSoakTests {
 	 * Writes {@code count} values, spread over {@code keys} keys of its own, at this writer's share of the rate
 	 * until the end of the run; every {@value #READ_EVERY}th acknowledged write is read back.
 	 */
-	private void write(Coordinator coordinator, Reader reader, Ledger ledger, long count, int keys, long startedAt,
+	private void write(Coordinator coordinator, Reader reader, SoakLedger ledger, long count, int keys, long startedAt,
 			long endsAt) {
 		long interval = TimeUnit.SECONDS.toNanos(1) * NODES / this.rate;
 		Semaphore inFlight = new Semaphore(IN_FLIGHT_PER_WRITER);
@@ -450,7 +449,7 @@ class ClusterSoakTests {
 	/**
 	 * Describes what the stream and each node hold at the end, for a run that found anomalies.
 	 */
-	private String diagnostics(JetStreamManagement management, Ledger ledger, List<Receiver> receivers,
+	private String diagnostics(JetStreamManagement management, SoakLedger ledger, List<Receiver> receivers,
 			Map<Long, String> stored) {
 		StringBuilder out = new StringBuilder("==== Diagnostics\n");
 		try {
@@ -550,7 +549,7 @@ class ClusterSoakTests {
 		return info.getNumPending() == 0 && info.getNumAckPending() == 0;
 	}
 
-	private String report(Ledger ledger, List<Receiver> receivers, Map<Long, String> stored, List<String> faults,
+	private String report(SoakLedger ledger, List<Receiver> receivers, Map<Long, String> stored, List<String> faults,
 			Map<String, String> connectedAtStart, Map<String, String> connectedAtEnd, String leaderAtEnd,
 			long writingNanos, long caughtUpNanos) {
 		StringBuilder report = new StringBuilder();
@@ -614,30 +613,9 @@ class ClusterSoakTests {
 
 	private static void sample(Map<String, List<String>> samples, String kind, String format, Object... arguments) {
 		List<String> described = samples.computeIfAbsent(kind, (key) -> new CopyOnWriteArrayList<>());
-		if (described.size() < Receiver.SAMPLES) {
+		if (described.size() < SoakReceiver.SAMPLES) {
 			described.add(String.format("%tT.%<tL ", System.currentTimeMillis()) + String.format(format, arguments));
 		}
-	}
-
-	/**
-	 * What the writers did.
-	 */
-	private static final class Ledger {
-
-		final LongAdder attempted = new LongAdder();
-
-		final AtomicLong inFlight = new AtomicLong();
-
-		/** Acknowledged writes: revision to {@code key=value}. */
-		final Map<Long, String> acknowledged = new ConcurrentHashMap<>();
-
-		final LongAdder failed = new LongAdder();
-
-		/** Writes that failed, as {@code key=value}: they may or may not have been stored. */
-		final Set<String> failedWrites = ConcurrentHashMap.newKeySet();
-
-		final Map<String, LongAdder> causes = new ConcurrentHashMap<>();
-
 	}
 
 	/**
@@ -748,7 +726,7 @@ class ClusterSoakTests {
 			long revision = read.map(CoordinatorEntry::revision).orElse(0L);
 			if (revision < check.revision()) {
 				this.stale.increment();
-				if (this.staleKeys.size() < Receiver.SAMPLES) {
+				if (this.staleKeys.size() < SoakReceiver.SAMPLES) {
 					this.staleKeys.add(check.key());
 				}
 				sample(this.samples, "stale", "stale read: get %s after %s at revision %d returned %s (in %d ms)",
@@ -763,137 +741,33 @@ class ClusterSoakTests {
 	}
 
 	/**
-	 * What one node's watch handler received. It runs on the node's coordinator thread, one event at a time.
-	 * Every write has a value of its own, so a write received twice is recognised by its key and value.
+	 * What one node's watch handler received, with some of the events checked by a read through the node.
 	 */
-	private static final class Receiver {
-
-		/** Anomalies of each kind described in the report, at most. */
-		static final int SAMPLES = 5;
-
-		final NatsCoordinator coordinator;
-
-		final EventLogContainer container;
+	private static final class Receiver extends SoakReceiver {
 
 		final Reader reader;
 
-		final LongAdder received = new LongAdder();
-
-		final LongAdder duplicated = new LongAdder();
-
-		final LongAdder outOfOrder = new LongAdder();
-
-		/** Revisions received again with another write: the server lost the first one in a crash. */
-		final LongAdder reusedRevisions = new LongAdder();
-
-		/** The first anomalies of each kind, described. */
-		final Map<String, List<String>> samples = new ConcurrentHashMap<>();
-
-		/** Received events: revision to {@code key=value} (the later one where a revision was reused). */
-		final Map<Long, String> byRevision = new ConcurrentHashMap<>();
-
-		/** Received writes, {@code key=value}, with the revision they came with first. */
-		private final Map<String, Long> writes = new ConcurrentHashMap<>();
-
-		final Map<String, Long> lastRevisionOfKey = new ConcurrentHashMap<>();
-
 		Receiver(NatsCoordinator coordinator, EventLogContainer container, Reader reader) {
-			this.container = container;
-			this.coordinator = coordinator;
+			super(coordinator, container);
 			this.reader = reader;
 		}
 
+		@Override
 		void receive(CoordinatorEvent event) {
-			this.received.increment();
-			long revision = event.getRevision();
-			if (this.received.sum() % READ_EVERY == 0) {
-				this.reader.check(event.getKey(), revision, "an event");
+			if ((this.received.sum() + 1) % READ_EVERY == 0) {
+				this.reader.check(event.getKey(), event.getRevision(), "an event");
 			}
-			String write = event.getKey() + "=" + new String(event.getValue(), StandardCharsets.UTF_8);
-			String earlier = this.byRevision.put(revision, write);
-			if (earlier != null && !earlier.equals(write)) {
-				this.reusedRevisions.increment();
-				sample(this.samples, "reused", "revision %d reused for %s, first received with %s", revision, write,
-						earlier);
-			}
-			Long first = this.writes.putIfAbsent(write, revision);
-			if (first != null) {
-				this.duplicated.increment();
-				sample(this.samples, "duplicated", "received twice: %s at revision %d, first at %d; key's last revision "
-						+ "then %d", write, revision, first, this.lastRevisionOfKey.get(event.getKey()));
-				return;
-			}
-			Long last = this.lastRevisionOfKey.get(event.getKey());
-			if (last != null && last > revision) {
-				this.outOfOrder.increment();
-				sample(this.samples, "out of order", "out of order: %s at revision %d after revision %d of its key",
-						write, revision, last);
-			}
-			else {
-				this.lastRevisionOfKey.put(event.getKey(), revision);
-			}
+			super.receive(event);
 		}
 
 		/** Whether this node received every acknowledged write once and in order, and read nothing stale. */
-		boolean isClean(Ledger ledger) {
+		boolean isClean(SoakLedger ledger) {
 			return lost(ledger) == 0 && this.duplicated.sum() == 0 && this.outOfOrder.sum() == 0
 					&& unexpected(ledger) == 0 && this.reader.stale.sum() == 0;
 		}
 
-		/** Acknowledged writes whose value this node received at no revision at all. */
-		List<String> neverReceived(Ledger ledger) {
-			return ledger.acknowledged.values()
-				.stream()
-				.filter((write) -> !this.writes.containsKey(write))
-				.sorted()
-				.toList();
-		}
-
 		List<Long> revisionsOf(String key) {
 			return ClusterSoakTests.revisionsOf(this.byRevision, key);
-		}
-
-		/** Acknowledged writes not received at their revision. */
-		List<Long> lostRevisions(Ledger ledger) {
-			return ledger.acknowledged.entrySet()
-				.stream()
-				.filter((write) -> !write.getValue().equals(this.byRevision.get(write.getKey())))
-				.map(Map.Entry::getKey)
-				.sorted()
-				.toList();
-		}
-
-		long lost(Ledger ledger) {
-			return lostRevisions(ledger).size();
-		}
-
-		boolean hasLaterRevisionOfKey(Ledger ledger, long revision) {
-			String write = ledger.acknowledged.get(revision);
-			Long last = this.lastRevisionOfKey.get(write.substring(0, write.indexOf('=')));
-			return last != null && last > revision;
-		}
-
-		/** Received events of acknowledged writes at another revision than the acknowledged one. */
-		long phantoms(Ledger ledger) {
-			Set<String> acknowledged = Set.copyOf(ledger.acknowledged.values());
-			return this.byRevision.entrySet()
-				.stream()
-				.filter((event) -> !event.getValue().equals(ledger.acknowledged.get(event.getKey()))
-						&& acknowledged.contains(event.getValue()))
-				.count();
-		}
-
-		/** Received events that no writer wrote. */
-		long unexpected(Ledger ledger) {
-			Set<String> acknowledged = Set.copyOf(ledger.acknowledged.values());
-			return this.byRevision.values()
-				.stream()
-				.filter((write) -> !acknowledged.contains(write) && !ledger.failedWrites.contains(write))
-				.count();
-		}
-
-		long failedButReceived(Ledger ledger) {
-			return this.byRevision.values().stream().filter(ledger.failedWrites::contains).count();
 		}
 
 	}

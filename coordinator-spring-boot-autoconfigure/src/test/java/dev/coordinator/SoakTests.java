@@ -4,23 +4,17 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
-import dev.coordinator.nats.EventLogContainer;
-import dev.coordinator.nats.NatsCoordinator;
 import dev.coordinator.test.NatsServerProcess;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamManagement;
@@ -104,14 +98,14 @@ class SoakTests {
 			.pingInterval(Duration.ofSeconds(1))
 			.maxReconnects(-1)
 			.build());
-		List<Receiver> receivers = new ArrayList<>();
+		List<SoakReceiver> receivers = new ArrayList<>();
 		for (int i = 1; i <= this.nodeCount; i++) {
 			TestNode node = TestNode.start(this.server.url(), NAMESPACE, "soak-" + i,
 					"coordinator.bucket.history=" + HISTORY, "coordinator.nats.ping-interval=1s",
 					"coordinator.nats.reconnect-wait=100ms", "coordinator.write.timeout=2s",
 					"coordinator.consumer.ack-wait=5s");
 			this.nodes.add(node);
-			Receiver receiver = new Receiver(node.natsCoordinator(), node.container());
+			SoakReceiver receiver = new SoakReceiver(node.natsCoordinator(), node.container());
 			node.coordinator().watch(PREFIX, receiver::receive);
 			receivers.add(receiver);
 		}
@@ -120,7 +114,7 @@ class SoakTests {
 		this.housekeeping.scheduleWithFixedDelay(() -> this.nodes.forEach((node) -> node.listeners().all.clear()), 200,
 				200, TimeUnit.MILLISECONDS);
 
-		Ledger ledger = new Ledger();
+		SoakLedger ledger = new SoakLedger();
 		long perWriter = Math.max(1, (long) this.rate * this.seconds / this.nodeCount);
 		int keysPerWriter = (int) Math.max(1, (perWriter + WRITES_PER_KEY - 1) / WRITES_PER_KEY);
 		long startedAt = System.nanoTime();
@@ -161,7 +155,7 @@ class SoakTests {
 		assertThat(ledger.attempted.sum()).as("every write acknowledged or reported as failed")
 			.isEqualTo(ledger.acknowledged.size() + ledger.failed.sum());
 		assertThat(ledger.acknowledged).as("acknowledged writes").isNotEmpty();
-		for (Receiver receiver : receivers) {
+		for (SoakReceiver receiver : receivers) {
 			String node = receiver.coordinator.nodeId();
 			assertThat(receiver.lost(ledger)).as("%s: acknowledged writes never received", node).isZero();
 			assertThat(receiver.duplicated.sum()).as("%s: writes received twice", node).isZero();
@@ -178,7 +172,7 @@ class SoakTests {
 	 * Writes {@code count} values, spread over {@code keys} keys of its own, at this writer's share of the rate
 	 * until the end of the run.
 	 */
-	private void write(Coordinator coordinator, Ledger ledger, long count, int keys, long startedAt, long endsAt) {
+	private void write(Coordinator coordinator, SoakLedger ledger, long count, int keys, long startedAt, long endsAt) {
 		long interval = TimeUnit.SECONDS.toNanos(1) * this.nodeCount / this.rate;
 		Semaphore inFlight = new Semaphore(IN_FLIGHT_PER_WRITER);
 		long next = startedAt;
@@ -253,7 +247,7 @@ class SoakTests {
 		return info.getNumPending() == 0 && info.getNumAckPending() == 0;
 	}
 
-	private String report(Ledger ledger, List<Receiver> receivers, List<String> faults, long writingNanos,
+	private String report(SoakLedger ledger, List<SoakReceiver> receivers, List<String> faults, long writingNanos,
 			long caughtUpNanos) {
 		StringBuilder report = new StringBuilder();
 		double writingSeconds = writingNanos / 1e9;
@@ -274,7 +268,7 @@ class SoakTests {
 		report.append((caughtUpNanos >= 0)
 				? String.format("all nodes caught up %.1f s after the writes ended%n", caughtUpNanos / 1e9)
 				: "NOT all nodes caught up within " + CATCH_UP_SECONDS + " s\n");
-		for (Receiver receiver : receivers) {
+		for (SoakReceiver receiver : receivers) {
 			report.append(String.format("%s: received %d, lost %d, duplicated %d, out of order %d, unexpected %d; "
 					+ "failed writes received anyway %d, revisions reused after a crash %d, writes received at a "
 					+ "revision the server lost %d; %s%n", receiver.coordinator.nodeId(), receiver.received.sum(),
@@ -300,151 +294,6 @@ class SoakTests {
 			cause = cause.getCause();
 		}
 		return cause.getClass().getSimpleName() + ": " + cause.getMessage();
-	}
-
-	/**
-	 * What the writers did.
-	 */
-	private static final class Ledger {
-
-		final LongAdder attempted = new LongAdder();
-
-		final AtomicLong inFlight = new AtomicLong();
-
-		/** Acknowledged writes: revision to {@code key=value}. */
-		final Map<Long, String> acknowledged = new ConcurrentHashMap<>();
-
-		final LongAdder failed = new LongAdder();
-
-		/** Failed writes whose writer was told that they were not stored, as {@code key=value}. */
-		final Set<String> reportedNotStored = ConcurrentHashMap.newKeySet();
-
-		/** Writes that failed, as {@code key=value}: they may or may not have been stored. */
-		final Set<String> failedWrites = ConcurrentHashMap.newKeySet();
-
-		final Map<String, LongAdder> causes = new ConcurrentHashMap<>();
-
-	}
-
-	/**
-	 * What one node's watch handler received. It runs on the node's coordinator thread, one event at a time.
-	 * Every write has a value of its own, so a write received twice is recognised by its key and value.
-	 */
-	private static final class Receiver {
-
-		/** Anomalies of each kind described in the report, at most. */
-		private static final int SAMPLES = 5;
-
-		final NatsCoordinator coordinator;
-
-		final EventLogContainer container;
-
-		final LongAdder received = new LongAdder();
-
-		final LongAdder duplicated = new LongAdder();
-
-		final LongAdder outOfOrder = new LongAdder();
-
-		/** Revisions received again with another write: the server lost the first one in a crash. */
-		final LongAdder reusedRevisions = new LongAdder();
-
-		/** The first anomalies of each kind, described. */
-		final Map<String, List<String>> samples = new ConcurrentHashMap<>();
-
-		/** Received events: revision to {@code key=value} (the later one where a revision was reused). */
-		final Map<Long, String> byRevision = new ConcurrentHashMap<>();
-
-		/** Received writes, {@code key=value}, with the revision they came with first. */
-		private final Map<String, Long> writes = new ConcurrentHashMap<>();
-
-		private final Map<String, Long> lastRevisionOfKey = new ConcurrentHashMap<>();
-
-		Receiver(NatsCoordinator coordinator, EventLogContainer container) {
-			this.container = container;
-			this.coordinator = coordinator;
-		}
-
-		void receive(CoordinatorEvent event) {
-			this.received.increment();
-			long revision = event.getRevision();
-			String write = event.getKey() + "=" + new String(event.getValue(), StandardCharsets.UTF_8);
-			String earlier = this.byRevision.put(revision, write);
-			if (earlier != null && !earlier.equals(write)) {
-				this.reusedRevisions.increment();
-				sample("reused", "revision %d reused for %s, first received with %s", revision, write, earlier);
-			}
-			Long first = this.writes.putIfAbsent(write, revision);
-			if (first != null) {
-				this.duplicated.increment();
-				sample("duplicated", "received twice: %s at revision %d, first at %d; key's last revision then %d", write,
-						revision, first, this.lastRevisionOfKey.get(event.getKey()));
-				return;
-			}
-			Long last = this.lastRevisionOfKey.get(event.getKey());
-			if (last != null && last > revision) {
-				this.outOfOrder.increment();
-				sample("out of order", "out of order: %s at revision %d after revision %d of its key", write, revision,
-						last);
-			}
-			else {
-				this.lastRevisionOfKey.put(event.getKey(), revision);
-			}
-		}
-
-		private void sample(String kind, String format, Object... arguments) {
-			List<String> described = this.samples.computeIfAbsent(kind, (key) -> new CopyOnWriteArrayList<>());
-			if (described.size() < SAMPLES) {
-				described.add(String.format("%tT.%<tL ", System.currentTimeMillis()) + String.format(format, arguments));
-			}
-		}
-
-		/** Acknowledged writes not received at their revision. */
-		List<Long> lostRevisions(Ledger ledger) {
-			return ledger.acknowledged.entrySet()
-				.stream()
-				.filter((write) -> !write.getValue().equals(this.byRevision.get(write.getKey())))
-				.map(Map.Entry::getKey)
-				.sorted()
-				.toList();
-		}
-
-		long lost(Ledger ledger) {
-			return lostRevisions(ledger).size();
-		}
-
-		boolean hasLaterRevisionOfKey(Ledger ledger, long revision) {
-			String write = ledger.acknowledged.get(revision);
-			Long last = this.lastRevisionOfKey.get(write.substring(0, write.indexOf('=')));
-			return last != null && last > revision;
-		}
-
-		/** Received events of acknowledged writes at another revision than the acknowledged one. */
-		long phantoms(Ledger ledger) {
-			Set<String> acknowledged = Set.copyOf(ledger.acknowledged.values());
-			return this.byRevision.entrySet()
-				.stream()
-				.filter((event) -> !event.getValue().equals(ledger.acknowledged.get(event.getKey()))
-						&& acknowledged.contains(event.getValue()))
-				.count();
-		}
-
-		/** Received events that no writer wrote. */
-		long unexpected(Ledger ledger) {
-			Set<String> acknowledged = Set.copyOf(ledger.acknowledged.values());
-			return this.byRevision.values()
-				.stream()
-				.filter((write) -> !acknowledged.contains(write) && !ledger.failedWrites.contains(write))
-				.count();
-		}
-
-		long reportedNotStoredButReceived(Ledger ledger) {
-			return this.byRevision.values().stream().filter(ledger.reportedNotStored::contains).count();
-		}
-
-		long failedButReceived(Ledger ledger) {
-			return this.byRevision.values().stream().filter(ledger.failedWrites::contains).count();
-		}
-
 	}
 
 }
