@@ -116,7 +116,7 @@ public class EventLogContainer implements SmartLifecycle, InitializingBean, Disp
 
 	// What the reader thread still has to do before it reads on; touched by the reader thread only.
 
-	private boolean synced;
+	private volatile boolean synced;
 
 	private long awayAfter = -1;
 
@@ -359,6 +359,14 @@ public class EventLogContainer implements SmartLifecycle, InitializingBean, Disp
 				this.counters.duplicates.sum(), this.counters.silent.sum(), this.counters.malformed.sum(),
 				this.deadLetters.recovered(), this.counters.replayed.sum(), this.counters.resyncs.sum(),
 				this.counters.unexpected.sum() + this.dispatcher.unexpectedFailures());
+	}
+
+	/**
+	 * Returns whether the initial state was delivered (after the first start, the reader reads live changes).
+	 * @return whether this node is in sync with the stored state
+	 */
+	public boolean isSynced() {
+		return this.synced;
 	}
 
 	/**

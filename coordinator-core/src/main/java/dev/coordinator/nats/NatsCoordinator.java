@@ -583,7 +583,7 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 	 * @return the stream's last sequence
 	 * @throws CoordinatorException when the server does not answer
 	 */
-	long lastRevisionOfLog() {
+	public long lastRevisionOfLog() {
 		return reading("Reading the state of stream '" + this.settings.streamName() + "'",
 				() -> this.connection.jetStreamManagement(this.keyValueOptions.getJetStreamOptions())
 					.getStreamInfo(this.settings.streamName())

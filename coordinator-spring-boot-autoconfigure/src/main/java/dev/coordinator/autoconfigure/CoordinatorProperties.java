@@ -53,6 +53,8 @@ public class CoordinatorProperties {
 
 	private final Locks locks = new Locks();
 
+	private final Health health = new Health();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -111,6 +113,10 @@ public class CoordinatorProperties {
 
 	public Locks getLocks() {
 		return this.locks;
+	}
+
+	public Health getHealth() {
+		return this.health;
 	}
 
 	/**
@@ -648,6 +654,26 @@ public class CoordinatorProperties {
 
 		public void setTtl(Duration ttl) {
 			this.ttl = ttl;
+		}
+
+	}
+
+	/**
+	 * The coordinator's health indicator (with Spring Boot's health support on the classpath).
+	 */
+	public static class Health {
+
+		/**
+		 * Log revisions this node may be behind before its health is down.
+		 */
+		private long maxLag = 10_000;
+
+		public long getMaxLag() {
+			return this.maxLag;
+		}
+
+		public void setMaxLag(long maxLag) {
+			this.maxLag = maxLag;
 		}
 
 	}
