@@ -114,6 +114,9 @@ public class EventLogContainer implements SmartLifecycle, InitializingBean, Disp
 
 	private volatile @Nullable Message inProcess;
 
+	/** Messages of the log after the last one handled that this node has not received, as the server said. */
+	private volatile long pending;
+
 	// What the reader thread still has to do before it reads on; touched by the reader thread only.
 
 	private volatile boolean synced;
@@ -370,6 +373,15 @@ public class EventLogContainer implements SmartLifecycle, InitializingBean, Disp
 	}
 
 	/**
+	 * Returns how many messages of the log followed the last one this node handled when the server delivered
+	 * it: this node's lag, as of its last delivery (0 when it is caught up).
+	 * @return the messages pending
+	 */
+	public long pending() {
+		return this.pending;
+	}
+
+	/**
 	 * Returns the last revision this node processed.
 	 * @return the revision, 0 before the first
 	 */
@@ -539,6 +551,7 @@ public class EventLogContainer implements SmartLifecycle, InitializingBean, Disp
 		NatsJetStreamMetaData meta = message.metaData();
 		long revision = meta.streamSequence();
 		long consumerSequence = meta.consumerSequence();
+		this.pending = meta.pendingCount();
 		String missing = this.position.missingBefore(consumerSequence);
 		if (missing != null) {
 			// They would come back after the ack wait, out of order: read on from the last processed revision.

@@ -1,0 +1,82 @@
+package dev.coordinator.autoconfigure.metrics;
+
+import java.util.function.ToDoubleFunction;
+
+import dev.coordinator.membership.ClusterMembership;
+import dev.coordinator.nats.DeliveryStatistics;
+import dev.coordinator.nats.EventLogContainer;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Binds a node's coordinator metrics, tagged with its {@code namespace} and {@code node}: what its event reader
+ * did ({@code coordinator.events.*}, {@code coordinator.dead.letters}, {@code coordinator.resyncs},
+ * {@code coordinator.reader.errors}), its lag ({@code coordinator.consumer.lag}) and, with membership, the
+ * number of members ({@code coordinator.members}). docs/metrics.md lists them.
+ */
+public class CoordinatorMetrics implements MeterBinder {
+
+	private final EventLogContainer container;
+
+	private final @Nullable ClusterMembership membership;
+
+	private final Tags tags;
+
+	/**
+	 * Creates the metrics of a node.
+	 * @param container the node's event reader
+	 * @param membership the node's membership, or {@code null} when it takes no part in membership
+	 * @param namespace the namespace
+	 * @param nodeId the node id
+	 */
+	public CoordinatorMetrics(EventLogContainer container, @Nullable ClusterMembership membership, String namespace,
+			String nodeId) {
+		this.container = container;
+		this.membership = membership;
+		this.tags = Tags.of("namespace", namespace, "node", nodeId);
+	}
+
+	@Override
+	public void bindTo(MeterRegistry registry) {
+		counter(registry, "coordinator.events.received", "Changes read from the log", DeliveryStatistics::received);
+		counter(registry, "coordinator.events.delivered", "Changes handed to listeners", DeliveryStatistics::delivered);
+		counter(registry, "coordinator.events.duplicates", "Deliveries skipped as processed already",
+				DeliveryStatistics::duplicates);
+		counter(registry, "coordinator.events.silent", "Silent changes, stored without events",
+				DeliveryStatistics::silent);
+		counter(registry, "coordinator.events.malformed", "Messages of the log that are not changes",
+				DeliveryStatistics::malformed);
+		counter(registry, "coordinator.events.replayed", "Replayed entries handed to initial-state listeners",
+				DeliveryStatistics::replayed);
+		counter(registry, "coordinator.dead.letters", "Listener calls given up and recorded as dead letters",
+				DeliveryStatistics::deadLettered);
+		counter(registry, "coordinator.resyncs", "Times this node lost its place in the log and resynchronised",
+				DeliveryStatistics::resyncs);
+		counter(registry, "coordinator.reader.errors", "Failures logged outside listener retries",
+				DeliveryStatistics::unexpected);
+		Gauge.builder("coordinator.consumer.lag", this.container, EventLogContainer::pending)
+			.description("Messages of the log this node has not received yet, as of its last delivery")
+			.tags(this.tags)
+			.register(registry);
+		ClusterMembership members = this.membership;
+		if (members != null) {
+			Gauge.builder("coordinator.members", members, (current) -> current.members().size())
+				.description("Members of the cluster as this node knows them")
+				.tags(this.tags)
+				.register(registry);
+		}
+	}
+
+	private void counter(MeterRegistry registry, String name, String description,
+			ToDoubleFunction<DeliveryStatistics> value) {
+		FunctionCounter.builder(name, this.container, (container) -> value.applyAsDouble(container.statistics()))
+			.description(description)
+			.tags(this.tags)
+			.register(registry);
+	}
+
+}

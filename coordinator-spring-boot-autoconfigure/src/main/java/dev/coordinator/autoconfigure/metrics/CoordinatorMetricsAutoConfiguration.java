@@ -1,0 +1,32 @@
+package dev.coordinator.autoconfigure.metrics;
+
+import dev.coordinator.autoconfigure.CoordinatorAutoConfiguration;
+import dev.coordinator.membership.ClusterMembership;
+import dev.coordinator.nats.EventLogContainer;
+import dev.coordinator.nats.NatsCoordinatorSettings;
+import io.micrometer.core.instrument.binder.MeterBinder;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * Auto-configuration of the coordinator's Micrometer metrics, when Micrometer is on the classpath and the
+ * coordinator runs on NATS. Spring Boot's metrics support binds the {@link MeterBinder} to every registry.
+ */
+@AutoConfiguration(after = CoordinatorAutoConfiguration.class)
+@ConditionalOnClass(MeterBinder.class)
+@ConditionalOnBean(EventLogContainer.class)
+public final class CoordinatorMetricsAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	CoordinatorMetrics coordinatorMetrics(EventLogContainer container, ObjectProvider<ClusterMembership> membership,
+			NatsCoordinatorSettings settings) {
+		return new CoordinatorMetrics(container, membership.getIfAvailable(), settings.namespace(), settings.nodeId());
+	}
+
+}
