@@ -2,9 +2,11 @@ package dev.coordinator.autoconfigure.metrics;
 
 import java.util.function.ToDoubleFunction;
 
+import dev.coordinator.lock.CoordinatorLocks;
 import dev.coordinator.membership.ClusterMembership;
 import dev.coordinator.nats.DeliveryStatistics;
 import dev.coordinator.nats.EventLogContainer;
+import io.nats.client.Connection;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -16,27 +18,36 @@ import org.jspecify.annotations.Nullable;
  * Binds a node's coordinator metrics, tagged with its {@code namespace} and {@code node}: what its event reader
  * did ({@code coordinator.events.*}, {@code coordinator.dead.letters}, {@code coordinator.resyncs},
  * {@code coordinator.reader.errors}), its lag ({@code coordinator.consumer.lag}) and, with membership, the
- * number of members ({@code coordinator.members}). docs/metrics.md lists them.
+ * number of members ({@code coordinator.members}), its reconnects ({@code coordinator.reconnects}) and the locks
+ * it holds ({@code coordinator.locks.held}). docs/metrics.md lists them.
  */
 public class CoordinatorMetrics implements MeterBinder {
 
 	private final EventLogContainer container;
 
+	private final Connection connection;
+
 	private final @Nullable ClusterMembership membership;
+
+	private final @Nullable CoordinatorLocks locks;
 
 	private final Tags tags;
 
 	/**
 	 * Creates the metrics of a node.
 	 * @param container the node's event reader
+	 * @param connection the node's NATS connection
 	 * @param membership the node's membership, or {@code null} when it takes no part in membership
+	 * @param locks the node's locks, or {@code null} when there are none
 	 * @param namespace the namespace
 	 * @param nodeId the node id
 	 */
-	public CoordinatorMetrics(EventLogContainer container, @Nullable ClusterMembership membership, String namespace,
-			String nodeId) {
+	public CoordinatorMetrics(EventLogContainer container, Connection connection,
+			@Nullable ClusterMembership membership, @Nullable CoordinatorLocks locks, String namespace, String nodeId) {
 		this.container = container;
+		this.connection = connection;
 		this.membership = membership;
+		this.locks = locks;
 		this.tags = Tags.of("namespace", namespace, "node", nodeId);
 	}
 
@@ -62,6 +73,19 @@ public class CoordinatorMetrics implements MeterBinder {
 			.description("Messages of the log this node has not received yet, as of its last delivery")
 			.tags(this.tags)
 			.register(registry);
+		FunctionCounter
+			.builder("coordinator.reconnects", this.connection,
+					(connection) -> connection.getStatistics().getReconnects())
+			.description("Times the NATS connection was re-established after it was lost")
+			.tags(this.tags)
+			.register(registry);
+		CoordinatorLocks held = this.locks;
+		if (held != null) {
+			Gauge.builder("coordinator.locks.held", held, (current) -> current.held().size())
+				.description("Locks this node holds, leaderships included")
+				.tags(this.tags)
+				.register(registry);
+		}
 		ClusterMembership members = this.membership;
 		if (members != null) {
 			Gauge.builder("coordinator.members", members, (current) -> current.members().size())

@@ -4,6 +4,8 @@ import java.time.Duration;
 
 import dev.coordinator.Coordinator;
 import dev.coordinator.autoconfigure.CoordinatorAutoConfiguration;
+import dev.coordinator.lock.CoordinatorLock;
+import dev.coordinator.lock.CoordinatorLocks;
 import dev.coordinator.test.NatsServerExtension;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
@@ -53,6 +55,26 @@ class CoordinatorMetricsTests {
 			assertThat(registry.get("coordinator.events.malformed").functionCounter().count()).isZero();
 			assertThat(registry.get("coordinator.consumer.lag").gauge().value()).isZero();
 			assertThat(registry.get("coordinator.members").gauge().value()).isEqualTo(1);
+		});
+	}
+
+	@Test
+	void countsReconnectsAndTheLocksThisNodeHolds() {
+		runner("reconnects").withPropertyValues("coordinator.nats.reconnect-wait=100ms").run((context) -> {
+			MeterRegistry registry = new SimpleMeterRegistry();
+			context.getBean(CoordinatorMetrics.class).bindTo(registry);
+			CoordinatorLock lock = context.getBean(CoordinatorLocks.class).obtain("report");
+			assertThat(registry.get("coordinator.locks.held").gauge().value()).isZero();
+			assertThat(lock.tryLock(Duration.ofSeconds(5), Duration.ofSeconds(30))).isTrue();
+			assertThat(registry.get("coordinator.locks.held").gauge().value()).isEqualTo(1);
+			lock.unlock();
+			assertThat(registry.get("coordinator.locks.held").gauge().value()).isZero();
+
+			assertThat(registry.get("coordinator.reconnects").functionCounter().count()).isZero();
+			server.process().kill();
+			server.process().restart();
+			await().atMost(Duration.ofSeconds(20))
+				.until(() -> registry.get("coordinator.reconnects").functionCounter().count() == 1);
 		});
 	}
 
