@@ -374,7 +374,7 @@ public class EventLogContainer implements SmartLifecycle, InitializingBean, Disp
 		return new DeliveryStatistics(this.counters.received.sum(), this.counters.delivered.sum(),
 				this.counters.duplicates.sum(), this.counters.silent.sum(), this.counters.malformed.sum(),
 				this.deadLetters.recovered(), this.counters.replayed.sum(), this.counters.resyncs.sum(),
-				this.counters.unexpected.sum() + this.dispatcher.unexpectedFailures());
+				this.counters.unexpected.sum() + this.dispatcher.unexpectedFailures(), this.dispatcher.failedCalls());
 	}
 
 	/**

@@ -2,6 +2,8 @@ package dev.coordinator.autoconfigure.metrics;
 
 import java.util.function.ToDoubleFunction;
 
+import dev.coordinator.listener.CoordinatorErrorHandler;
+import dev.coordinator.listener.DefaultCoordinatorErrorHandler;
 import dev.coordinator.lock.CoordinatorLocks;
 import dev.coordinator.membership.ClusterMembership;
 import dev.coordinator.nats.DeliveryStatistics;
@@ -17,9 +19,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * Binds a node's coordinator metrics, tagged with its {@code namespace} and {@code node}: what its event reader
  * did ({@code coordinator.events.*}, {@code coordinator.dead.letters}, {@code coordinator.resyncs},
- * {@code coordinator.reader.errors}), its lag ({@code coordinator.consumer.lag}) and, with membership, the
- * number of members ({@code coordinator.members}), its reconnects ({@code coordinator.reconnects}) and the locks
- * it holds ({@code coordinator.locks.held}). docs/metrics.md lists them.
+ * {@code coordinator.reader.errors}), failing listener calls ({@code coordinator.listener.failures},
+ * {@code .retries}), its lag ({@code coordinator.consumer.lag}), reconnects ({@code coordinator.reconnects}),
+ * the locks it holds ({@code coordinator.locks.held}) and, with membership, the number of members
+ * ({@code coordinator.members}). docs/metrics.md lists them.
  */
 public class CoordinatorMetrics implements MeterBinder {
 
@@ -30,6 +33,8 @@ public class CoordinatorMetrics implements MeterBinder {
 	private final @Nullable ClusterMembership membership;
 
 	private final @Nullable CoordinatorLocks locks;
+
+	private @Nullable DefaultCoordinatorErrorHandler retries;
 
 	private final Tags tags;
 
@@ -51,6 +56,14 @@ public class CoordinatorMetrics implements MeterBinder {
 		this.tags = Tags.of("namespace", namespace, "node", nodeId);
 	}
 
+	/**
+	 * Counts the retries of the error handler, when it is the default one (a replaced handler counts its own).
+	 * @param errorHandler the node's error handler
+	 */
+	public void setErrorHandler(CoordinatorErrorHandler errorHandler) {
+		this.retries = (errorHandler instanceof DefaultCoordinatorErrorHandler retrying) ? retrying : null;
+	}
+
 	@Override
 	public void bindTo(MeterRegistry registry) {
 		counter(registry, "coordinator.events.received", "Changes read from the log", DeliveryStatistics::received);
@@ -67,12 +80,21 @@ public class CoordinatorMetrics implements MeterBinder {
 				DeliveryStatistics::deadLettered);
 		counter(registry, "coordinator.resyncs", "Times this node lost its place in the log and resynchronised",
 				DeliveryStatistics::resyncs);
+		counter(registry, "coordinator.listener.failures", "Listener calls that threw (first attempts)",
+				DeliveryStatistics::failedCalls);
 		counter(registry, "coordinator.reader.errors", "Failures logged outside listener retries",
 				DeliveryStatistics::unexpected);
 		Gauge.builder("coordinator.consumer.lag", this.container, EventLogContainer::pending)
 			.description("Messages of the log this node has not received yet, as of its last delivery")
 			.tags(this.tags)
 			.register(registry);
+		DefaultCoordinatorErrorHandler retrying = this.retries;
+		if (retrying != null) {
+			FunctionCounter.builder("coordinator.listener.retries", retrying, DefaultCoordinatorErrorHandler::retries)
+				.description("Failed listener calls made again by the error handler")
+				.tags(this.tags)
+				.register(registry);
+		}
 		FunctionCounter
 			.builder("coordinator.reconnects", this.connection,
 					(connection) -> connection.getStatistics().getReconnects())

@@ -1,6 +1,7 @@
 package dev.coordinator.autoconfigure.metrics;
 
 import dev.coordinator.autoconfigure.CoordinatorAutoConfiguration;
+import dev.coordinator.listener.CoordinatorErrorHandler;
 import dev.coordinator.lock.CoordinatorLocks;
 import dev.coordinator.membership.ClusterMembership;
 import dev.coordinator.nats.EventLogContainer;
@@ -28,9 +29,11 @@ public final class CoordinatorMetricsAutoConfiguration {
 	@ConditionalOnMissingBean
 	CoordinatorMetrics coordinatorMetrics(EventLogContainer container, Connection natsConnection,
 			ObjectProvider<ClusterMembership> membership, ObjectProvider<CoordinatorLocks> locks,
-			NatsCoordinatorSettings settings) {
-		return new CoordinatorMetrics(container, natsConnection, membership.getIfAvailable(), locks.getIfAvailable(),
-				settings.namespace(), settings.nodeId());
+			ObjectProvider<CoordinatorErrorHandler> errorHandler, NatsCoordinatorSettings settings) {
+		CoordinatorMetrics metrics = new CoordinatorMetrics(container, natsConnection, membership.getIfAvailable(),
+				locks.getIfAvailable(), settings.namespace(), settings.nodeId());
+		errorHandler.ifAvailable(metrics::setErrorHandler);
+		return metrics;
 	}
 
 }

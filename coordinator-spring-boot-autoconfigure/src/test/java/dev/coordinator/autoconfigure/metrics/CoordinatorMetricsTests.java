@@ -1,8 +1,10 @@
 package dev.coordinator.autoconfigure.metrics;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.coordinator.Coordinator;
+import dev.coordinator.Registration;
 import dev.coordinator.autoconfigure.CoordinatorAutoConfiguration;
 import dev.coordinator.lock.CoordinatorLock;
 import dev.coordinator.lock.CoordinatorLocks;
@@ -76,6 +78,29 @@ class CoordinatorMetricsTests {
 			await().atMost(Duration.ofSeconds(20))
 				.until(() -> registry.get("coordinator.reconnects").functionCounter().count() == 1);
 		});
+	}
+
+	@Test
+	void countsFailingListenerCallsAndTheirRetries() {
+		runner("failures").withPropertyValues("coordinator.listener.attempts=3", "coordinator.listener.backoff=10ms")
+			.run((context) -> {
+				MeterRegistry registry = new SimpleMeterRegistry();
+				context.getBean(CoordinatorMetrics.class).bindTo(registry);
+				Coordinator coordinator = context.getBean(Coordinator.class);
+				AtomicInteger calls = new AtomicInteger();
+				try (Registration flaky = coordinator.watch("/flaky/", (event) -> {
+					if (calls.incrementAndGet() < 3) {
+						throw new IllegalStateException("not yet");
+					}
+				})) {
+					coordinator.put("/flaky/a", new byte[] { 1 });
+					await().atMost(Duration.ofSeconds(10)).until(() -> calls.get() == 3);
+					await().atMost(Duration.ofSeconds(5))
+						.until(() -> registry.get("coordinator.listener.retries").functionCounter().count() == 2);
+					assertThat(registry.get("coordinator.listener.failures").functionCounter().count()).isEqualTo(1);
+					assertThat(registry.get("coordinator.dead.letters").functionCounter().count()).isZero();
+				}
+			});
 	}
 
 	@Test
