@@ -54,7 +54,8 @@ class CoordinatorEndpointTests {
 	private final ObjectMapper json = JsonMapper.builder()
 		.findAndAddModules()
 		.disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-		.serializationInclusion(JsonInclude.Include.NON_NULL)
+		.defaultPropertyInclusion(
+				JsonInclude.Value.construct(JsonInclude.Include.NON_NULL, JsonInclude.Include.NON_NULL))
 		.build();
 
 	private ApplicationContextRunner runner(String serverUrl, String namespace) {
