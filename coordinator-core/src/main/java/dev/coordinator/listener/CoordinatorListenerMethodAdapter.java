@@ -24,6 +24,10 @@ import org.springframework.core.annotation.AnnotatedElementUtils;
  */
 public class CoordinatorListenerMethodAdapter extends ApplicationListenerMethodAdapter {
 
+	private final String beanName;
+
+	private final Method method;
+
 	private final String prefix;
 
 	private final Set<CoordinatorAction> actions;
@@ -39,11 +43,14 @@ public class CoordinatorListenerMethodAdapter extends ApplicationListenerMethodA
 	 */
 	public CoordinatorListenerMethodAdapter(String beanName, Class<?> targetClass, Method method) {
 		super(beanName, targetClass, validated(method));
+		this.beanName = beanName;
+		this.method = method;
 		CoordinatorListener annotation = annotation(method);
 		this.prefix = annotation.prefix();
 		this.actions = EnumSet.of(annotation.actions()[0], annotation.actions());
 		this.initialState = annotation.initialState();
 	}
+
 	/**
 	 * Checks the method before Spring's own checks, so that a mistake is reported in this annotation's terms.
 	 */
@@ -72,6 +79,22 @@ public class CoordinatorListenerMethodAdapter extends ApplicationListenerMethodA
 			throw new IllegalStateException("No @CoordinatorListener on " + method);
 		}
 		return annotation;
+	}
+
+	/**
+	 * Returns the name of the bean that declares the method.
+	 * @return the bean name
+	 */
+	public String getBeanName() {
+		return this.beanName;
+	}
+
+	/**
+	 * Returns the annotated method.
+	 * @return the method
+	 */
+	public Method getMethod() {
+		return this.method;
 	}
 
 	/**

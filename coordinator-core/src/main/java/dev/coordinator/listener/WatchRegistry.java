@@ -3,6 +3,8 @@ package dev.coordinator.listener;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -64,6 +66,20 @@ public final class WatchRegistry {
 			}
 		}
 		return (handlers != null) ? handlers : List.of();
+	}
+
+	/**
+	 * Returns how many registrations each prefix has.
+	 * @return the number of registrations by prefix, sorted by prefix
+	 */
+	public SortedMap<String, Integer> registrationsByPrefix() {
+		SortedMap<String, Integer> counts = new TreeMap<>();
+		this.byPrefix.forEach((prefix, watches) -> {
+			if (!watches.isEmpty()) {
+				counts.put(prefix, watches.size());
+			}
+		});
+		return counts;
 	}
 
 	/**

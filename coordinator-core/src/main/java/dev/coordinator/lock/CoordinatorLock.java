@@ -76,7 +76,7 @@ public final class CoordinatorLock {
 		while (true) {
 			try {
 				long revision = this.coordinator.create(this.key, record.toJson());
-				held(revision, record, ttl);
+				held(revision, record.withToken(revision), ttl);
 				return true;
 			}
 			catch (CoordinatorConflictException conflict) {
@@ -144,7 +144,7 @@ public final class CoordinatorLock {
 			throw new IllegalStateException("Lock '" + this.key + "' is not held; it cannot be renewed");
 		}
 		current.renewal.cancel(false);
-		LockRecord record = new LockRecord(this.coordinator.nodeId(), ttl.toMillis());
+		LockRecord record = new LockRecord(this.coordinator.nodeId(), ttl.toMillis(), current.token);
 		try {
 			current.revision = this.coordinator.update(this.key, record.toJson(), current.revision, false);
 		}

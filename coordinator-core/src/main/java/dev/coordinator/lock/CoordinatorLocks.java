@@ -4,11 +4,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
 import dev.coordinator.Coordinator;
+import dev.coordinator.CoordinatorEntry;
 
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.context.ApplicationEventPublisher;
@@ -49,6 +51,38 @@ public class CoordinatorLocks implements DisposableBean {
 		}
 		this.prefix = prefix;
 		this.publisher = Objects.requireNonNull(publisher, "publisher");
+	}
+
+	/**
+	 * Returns the prefix of the lock records.
+	 * @return the prefix, e.g. {@code /locks/}
+	 */
+	public String getPrefix() {
+		return this.prefix;
+	}
+
+	/**
+	 * Reads who holds a lock from an entry listed under the {@link #getPrefix() prefix}.
+	 * @param entry the entry
+	 * @return the holder, or empty when the entry is not a lock record
+	 */
+	public Optional<LockHolder> holder(CoordinatorEntry entry) {
+		if (!entry.key().startsWith(this.prefix)) {
+			return Optional.empty();
+		}
+		LockRecord record;
+		try {
+			record = LockRecord.fromJson(entry.value());
+		}
+		catch (RuntimeException ex) {
+			return Optional.empty();
+		}
+		if (record.holder() == null) {
+			return Optional.empty();
+		}
+		long token = (record.token() != null) ? record.token() : entry.revision();
+		return Optional.of(new LockHolder(entry.key().substring(this.prefix.length()), record.holder(), token,
+				entry.created(), Duration.ofMillis(record.ttlMillis())));
 	}
 
 	/**

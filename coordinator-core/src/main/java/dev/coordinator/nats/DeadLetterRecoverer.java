@@ -1,7 +1,10 @@
 package dev.coordinator.nats;
 
 import java.io.IOException;
-
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -33,13 +36,17 @@ import org.springframework.context.ApplicationEventPublisher;
  * {@code coordinator-dead-letters.<namespace>.<node-id>}; its body is the value (or the raw message) and its
  * headers say which key, revision and listener it concerns and why. A listener's dead letter is also logged
  * and announced as a {@link CoordinatorListenerFailedEvent}. Recording never stops the node: when it fails,
- * the dead letter is only logged.
+ * the dead letter is only logged. The newest dead letters of this run are also kept in memory, without their
+ * values, for {@link #recent()}.
  */
 public class DeadLetterRecoverer implements CoordinatorRecoverer, InitializingBean {
 
 	private static final Logger logger = LoggerFactory.getLogger(DeadLetterRecoverer.class);
 
 	private static final int MAX_REASON_LENGTH = 1024;
+
+	/** Dead letters kept in memory for {@link #recent()}. */
+	private static final int RECENT = 20;
 
 	/** Bytes of the protocol line around a message, beside its headers and body. */
 	private static final int ENVELOPE_ALLOWANCE = 256;
@@ -56,6 +63,9 @@ public class DeadLetterRecoverer implements CoordinatorRecoverer, InitializingBe
 
 	/** Keys this node recorded dead letters for since it started. */
 	private final Set<String> keysWithDeadLetters = ConcurrentHashMap.newKeySet();
+
+	/** The newest dead letters of this run, newest first; guarded by itself. */
+	private final Deque<DeadLetter> recent = new ArrayDeque<>();
 
 	private volatile boolean available;
 
@@ -79,6 +89,18 @@ public class DeadLetterRecoverer implements CoordinatorRecoverer, InitializingBe
 	 */
 	public long recovered() {
 		return this.recovered.sum();
+	}
+
+	/**
+	 * Returns the newest dead letters of this node since it started (at most 20), newest first, whether or
+	 * not the stream could record them. They hold no values, and those of a key are forgotten when it is
+	 * deleted, as in the stream.
+	 * @return the dead letters
+	 */
+	public List<DeadLetter> recent() {
+		synchronized (this.recent) {
+			return List.copyOf(this.recent);
+		}
 	}
 
 	@Override
@@ -148,6 +170,8 @@ public class DeadLetterRecoverer implements CoordinatorRecoverer, InitializingBe
 	 * @return whether it was recorded
 	 */
 	boolean record(String subject, long revision, @Nullable String listener, String reason, byte @Nullable [] body) {
+		String kvKey = subject.startsWith(this.subjectPrefix) ? subject.substring(this.subjectPrefix.length()) : null;
+		remember(new DeadLetter(keyOf(subject, kvKey), revision, listener, truncated(reason), Instant.now()));
 		if (!this.available) {
 			return false;
 		}
@@ -165,7 +189,6 @@ public class DeadLetterRecoverer implements CoordinatorRecoverer, InitializingBe
 			headers.put("Coordinator-Value-Omitted", payload.length + " bytes, too large for a dead letter with its headers");
 			payload = new byte[0];
 		}
-		String kvKey = subject.startsWith(this.subjectPrefix) ? subject.substring(this.subjectPrefix.length()) : null;
 		try {
 			JetStream jetStream = this.connection.jetStream(NatsCoordinator.jetStreamOptions(this.settings.write().timeout()));
 			jetStream.publish(deadLetterSubject(kvKey), headers, payload);
@@ -188,6 +211,12 @@ public class DeadLetterRecoverer implements CoordinatorRecoverer, InitializingBe
 	 * @param kvKey the deleted key, as stored
 	 */
 	void keyDeleted(String kvKey) {
+		synchronized (this.recent) {
+			if (!this.recent.isEmpty()) {
+				String key = keyOf(this.subjectPrefix + kvKey, kvKey);
+				this.recent.removeIf((deadLetter) -> deadLetter.key().equals(key));
+			}
+		}
 		if (!this.keysWithDeadLetters.remove(kvKey)) {
 			return;
 		}
@@ -199,6 +228,34 @@ public class DeadLetterRecoverer implements CoordinatorRecoverer, InitializingBe
 			logger.warn("Could not remove the dead letters of deleted key '{}' from '{}': {}", printable(kvKey),
 					this.settings.deadLetterStreamName(), ex.getMessage());
 		}
+	}
+
+	private void remember(DeadLetter deadLetter) {
+		synchronized (this.recent) {
+			this.recent.addFirst(deadLetter);
+			if (this.recent.size() > RECENT) {
+				this.recent.removeLast();
+			}
+		}
+	}
+
+	/**
+	 * The key of a change, or the subject of a message that is not on a key.
+	 */
+	private static String keyOf(String subject, @Nullable String kvKey) {
+		if (kvKey != null) {
+			try {
+				return KeyCodec.decode(kvKey);
+			}
+			catch (IllegalArgumentException ex) {
+				// Not a key: the subject says where the message was.
+			}
+		}
+		return subject;
+	}
+
+	private static String truncated(String text) {
+		return (text.length() > MAX_REASON_LENGTH) ? text.substring(0, MAX_REASON_LENGTH) : text;
 	}
 
 	/**
@@ -218,6 +275,19 @@ public class DeadLetterRecoverer implements CoordinatorRecoverer, InitializingBe
 			out.append((c >= 0x20 && c < 0x7F) ? c : '?');
 		}
 		return out.toString();
+	}
+
+	/**
+	 * A dead letter as this node recorded it, without the value.
+	 *
+	 * @param key the key of the change, or the subject of a message that is not a change
+	 * @param revision the revision of the change or message
+	 * @param listener the id of the listener that failed, or {@code null} for a message that is not a change
+	 * @param reason the last failure ({@code Throwable.toString()}, no stack trace) or what is wrong with the
+	 * message
+	 * @param recordedAt when this node gave it up
+	 */
+	public record DeadLetter(String key, long revision, @Nullable String listener, String reason, Instant recordedAt) {
 	}
 
 }

@@ -427,7 +427,8 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 	@Override
 	public List<CoordinatorEntry> list(String prefix) {
 		String filter = KeyCodec.filter(prefix);
-		List<CoordinatorEntry> listed = reading("Listing entries under '" + prefix + "'", () -> listOnce(prefix, filter));
+		List<CoordinatorEntry> listed = reading("Listing entries under '" + prefix + "'",
+				() -> listOnce(prefix, filter, keyValue(), this.settings.read().timeout()));
 		List<CoordinatorEntry> entries = !this.replicated ? listed
 				: reading("Checking the listing under '" + prefix + "' against the stream leader",
 						() -> notOlderThanFloors(prefix, listed));
@@ -436,11 +437,38 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 	}
 
 	/**
+	 * Lists the entries under a prefix in one attempt whose every request, and every pause of the listing,
+	 * waits at most {@code timeout}: for diagnostics that must answer quickly whatever state the server is in.
+	 * Unlike {@link #list(String)}, a replica that lags behind the bucket's leader may give an older listing.
+	 * @param prefix the key prefix
+	 * @param timeout how long each request and each pause of the listing may take
+	 * @return the entries, sorted by key
+	 * @throws CoordinatorException when the server does not answer in time
+	 */
+	public List<CoordinatorEntry> list(String prefix, Duration timeout) {
+		String filter = KeyCodec.filter(prefix);
+		try {
+			KeyValue keyValue = this.connection.keyValue(this.settings.bucketName(),
+					KeyValueOptions.builder().jetStreamOptions(jetStreamOptions(timeout)).build());
+			List<CoordinatorEntry> entries = listOnce(prefix, filter, keyValue, timeout);
+			entries.sort(Comparator.comparing(CoordinatorEntry::key));
+			return entries;
+		}
+		catch (IOException | JetStreamApiException ex) {
+			throw new CoordinatorException("Listing entries under '" + prefix + "' failed: " + ex.getMessage(), ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new CoordinatorException("Listing entries under '" + prefix + "' was interrupted", ex);
+		}
+	}
+
+	/**
 	 * Reads the latest revision of every key under a filter with an ordered consumer, until it caught up. The
 	 * consumer also passes on writes made while it reads, and may repeat a message when it restarts itself: keep
 	 * the latest revision per key, and drop keys whose latest revision is a delete.
 	 */
-	private List<CoordinatorEntry> listOnce(String prefix, String filter)
+	private List<CoordinatorEntry> listOnce(String prefix, String filter, KeyValue keyValue, Duration timeout)
 			throws IOException, JetStreamApiException, InterruptedException {
 		Map<String, KeyValueEntry> latest = new ConcurrentHashMap<>();
 		CountDownLatch complete = new CountDownLatch(1);
@@ -458,9 +486,8 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 			}
 
 		};
-		Duration timeout = this.settings.read().timeout();
 		AtomicLong lastProgress = new AtomicLong(System.nanoTime());
-		NatsKeyValueWatchSubscription subscription = keyValue().watch(filter, new KeyValueWatcher() {
+		NatsKeyValueWatchSubscription subscription = keyValue.watch(filter, new KeyValueWatcher() {
 
 			@Override
 			public void watch(KeyValueEntry entry) {

@@ -1,20 +1,21 @@
 package dev.coordinator.autoconfigure;
 
 import java.io.IOException;
-import java.net.URI;
 import java.util.List;
 
 import io.nats.client.AuthenticationException;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
 import io.nats.client.Options;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Connects to NATS from {@code coordinator.nats.*} properties and connection details.
+ * Connects to NATS from {@code coordinator.nats.*} properties and connection details, and shows server URLs
+ * without their credentials.
  */
-final class NatsConnectionFactory {
+public final class NatsConnectionFactory {
 
 	private static final Logger logger = LoggerFactory.getLogger(NatsConnectionFactory.class);
 
@@ -62,24 +63,23 @@ final class NatsConnectionFactory {
 	}
 
 	/**
-	 * Removes user information (user, password, token) from a server URL.
+	 * Removes user information (user, password, token) from a server URL, with or without a scheme: what
+	 * precedes its last {@code @} becomes {@code ***}, e.g. {@code nats://user:secret@host:4222} becomes
+	 * {@code nats://***@host:4222}. (Several URLs in one string are redacted as one: safe, if less legible.)
+	 * @param url the server URL, or {@code null}
+	 * @return the URL without user information, or {@code (none)} for {@code null}
 	 */
-	static String redact(String url) {
+	public static String redact(@Nullable String url) {
 		if (url == null) {
 			return "(none)";
 		}
-		try {
-			URI uri = URI.create(url);
-			if (uri.getUserInfo() == null) {
-				return url;
-			}
-			return new URI(uri.getScheme(), "***", uri.getHost(), uri.getPort(), uri.getPath(), uri.getQuery(),
-					uri.getFragment()).toString();
+		int at = url.lastIndexOf('@');
+		if (at < 0) {
+			return url;
 		}
-		catch (Exception ex) {
-			int at = url.lastIndexOf('@');
-			return (at < 0) ? url : "***" + url.substring(at);
-		}
+		int scheme = url.indexOf("://");
+		int start = (scheme >= 0 && scheme < at) ? scheme + 3 : 0;
+		return url.substring(0, start) + "***" + url.substring(at);
 	}
 
 }
