@@ -90,10 +90,11 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 
 
 	/**
-	 * Bytes reserved for the headers of a write when checking a value against the server's payload limit: ours,
-	 * the server's, and a trace context (a {@code traceparent} and a {@code tracestate} of up to 512 characters).
+	 * Bytes reserved for the headers of a write when checking a value against the server's payload limit: ours
+	 * (about 260 at most) and a trace context (70 for {@code traceparent}, a {@code tracestate} of up to 128
+	 * characters).
 	 */
-	private static final int HEADER_ALLOWANCE = 1024;
+	private static final int HEADER_ALLOWANCE = 512;
 
 	/** Compare-and-set attempts of a delete or create that keeps meeting concurrent writes. */
 	private static final int DELETE_ATTEMPTS = 16;
@@ -359,6 +360,7 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 		observation.start();
 		try (Observation.Scope scope = observation.openScope()) {
 			T result = write.get();
+			// delete(key) answers false when there was nothing to delete.
 			context.setOutcome((Boolean.FALSE.equals(result)) ? CoordinatorWriteContext.ABSENT
 					: CoordinatorWriteContext.SUCCESS);
 			return result;

@@ -10,7 +10,7 @@ import io.nats.client.impl.Headers;
  * What an observation of a write knows: the operation, the key, and the headers of the message, which carry the
  * writer's trace context to the nodes that receive the change.
  *
- * <p>Only {@link #TRACE_HEADERS} are written into the headers, and a {@code tracestate} only up to 512
+ * <p>Only {@link #TRACE_HEADERS} are written into the headers, and a {@code tracestate} only up to 128
  * characters: baggage is not propagated, as headers count against the server's payload limit.
  */
 public class CoordinatorWriteContext extends SenderContext<Headers> {
@@ -18,8 +18,11 @@ public class CoordinatorWriteContext extends SenderContext<Headers> {
 	/** The headers a write carries its trace context in (W3C Trace Context). */
 	public static final List<String> TRACE_HEADERS = List.of("traceparent", "tracestate");
 
-	/** Longest trace header value written; a longer {@code tracestate} is left out (W3C asks for 512 at least). */
-	static final int MAX_TRACE_HEADER_LENGTH = 512;
+	/**
+	 * Longest trace header value written, so that the headers of a write stay within the room a value leaves them;
+	 * a longer {@code tracestate} is left out, as W3C Trace Context allows.
+	 */
+	static final int MAX_TRACE_HEADER_LENGTH = 128;
 
 	/** Outcome of a write that stored its change. */
 	public static final String SUCCESS = "success";
