@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import dev.coordinator.Coordinator;
 import dev.coordinator.CoordinatorConflictException;
 import dev.coordinator.CoordinatorEntry;
+import dev.coordinator.observation.UnobservedWrites;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -146,7 +147,7 @@ public final class CoordinatorLock {
 		current.renewal.cancel(false);
 		LockRecord record = new LockRecord(this.coordinator.nodeId(), ttl.toMillis(), current.token);
 		try {
-			current.revision = this.coordinator.update(this.key, record.toJson(), current.revision, false);
+			current.revision = renewal(record, current.revision);
 		}
 		catch (CoordinatorConflictException ex) {
 			lose(current);
@@ -194,7 +195,7 @@ public final class CoordinatorLock {
 			return;
 		}
 		try {
-			current.revision = this.coordinator.update(this.key, record.toJson(), current.revision, false);
+			current.revision = renewal(record, current.revision);
 			current.renewedAt = System.nanoTime();
 		}
 		catch (CoordinatorConflictException ex) {
@@ -211,6 +212,13 @@ public final class CoordinatorLock {
 				logger.warn("Renewing lock '{}' failed ({}); trying again", this.key, ex.getMessage());
 			}
 		}
+	}
+
+	/**
+	 * Renews the record silently at the revision last written; renewals are housekeeping, not traced or timed.
+	 */
+	private long renewal(LockRecord record, long revision) {
+		return UnobservedWrites.call(() -> this.coordinator.update(this.key, record.toJson(), revision, false));
 	}
 
 	private void lose(Hold current) {

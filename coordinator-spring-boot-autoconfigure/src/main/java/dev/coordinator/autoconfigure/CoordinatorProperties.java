@@ -35,6 +35,12 @@ public class CoordinatorProperties {
 	 */
 	private String namespace = "coordinator";
 
+	/**
+	 * Whether to observe writes and listener calls with Micrometer Observation (traces and timers) when an
+	 * ObservationRegistry bean exists.
+	 */
+	private boolean observationEnabled = true;
+
 	private final Nats nats = new Nats();
 
 	private final Bucket bucket = new Bucket();
@@ -77,6 +83,14 @@ public class CoordinatorProperties {
 
 	public void setNamespace(String namespace) {
 		this.namespace = namespace;
+	}
+
+	public boolean isObservationEnabled() {
+		return this.observationEnabled;
+	}
+
+	public void setObservationEnabled(boolean observationEnabled) {
+		this.observationEnabled = observationEnabled;
 	}
 
 	public Nats getNats() {
