@@ -65,6 +65,8 @@ public class ClusterActivity implements DisposableBean {
 
 	private final String locksPrefix;
 
+	private final String leaderLock;
+
 	private final int capacity;
 
 	private final Deque<Activity> recent = new ArrayDeque<>();
@@ -89,6 +91,7 @@ public class ClusterActivity implements DisposableBean {
 		this.leaders = leaders;
 		this.leadership = leadership;
 		this.locksPrefix = locksPrefix;
+		this.leaderLock = "leader/" + properties.role();
 		this.capacity = properties.recentEvents();
 	}
 
@@ -167,12 +170,11 @@ public class ClusterActivity implements DisposableBean {
 	 * @return the locks, by name
 	 */
 	public List<HeldLock> locks() {
-		String leaderLock = "leader/" + this.leaders.current().role();
 		List<HeldLock> locks = new ArrayList<>();
 		for (CoordinatorEntry entry : this.coordinator.list(this.locksPrefix)) {
 			String name = entry.key().substring(this.locksPrefix.length());
 			locks.add(new HeldLock(name, entry.revision(), entry.created(),
-					name.equals(leaderLock) && this.leadership.isLeader()));
+					name.equals(this.leaderLock) && this.leadership.isLeader()));
 		}
 		return locks;
 	}
