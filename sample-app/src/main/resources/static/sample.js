@@ -28,8 +28,9 @@ function render(snapshot) {
         + leader.fencingToken + ', since ' + time(leader.since)
     : 'none: waiting for a node to take the role \'' + leader.role + '\'';
   $('leader').dataset.node = leader.leader || '';
-  $('locks').replaceChildren(...snapshot.locks.map((lock) => item(lock.name + (lock.heldByThisNode ? ' (by this node)' : '')
-      + ', renewed ' + time(lock.renewedAt) + ', revision ' + lock.revision)));
+  $('locks').replaceChildren(...snapshot.locks.map((lock) => item(lock.name + ' held by ' + lock.holder
+      + (lock.holder === snapshot.node ? ' (this node)' : '') + ', fencing token ' + lock.fencingToken
+      + ', renewed ' + time(lock.renewedAt))));
   $('events').replaceChildren(...snapshot.events.map((event) => {
     const li = item('');
     const kind = document.createElement('span');

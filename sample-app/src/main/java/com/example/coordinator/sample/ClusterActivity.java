@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.ExecutorService;
@@ -17,10 +18,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.coordinator.Coordinator;
 import dev.coordinator.CoordinatorAction;
-import dev.coordinator.CoordinatorEntry;
 import dev.coordinator.CoordinatorEvent;
 import dev.coordinator.CoordinatorListener;
-import dev.coordinator.lock.Leadership;
+import dev.coordinator.lock.CoordinatorLocks;
+import dev.coordinator.lock.LockHolder;
 import dev.coordinator.lock.LeadershipGrantedEvent;
 import dev.coordinator.lock.LeadershipRevokedEvent;
 import dev.coordinator.membership.ClusterMembership;
@@ -31,7 +32,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.DisposableBean;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.http.MediaType;
@@ -61,11 +61,7 @@ public class ClusterActivity implements DisposableBean {
 
 	private final LeaderAnnouncer leaders;
 
-	private final Leadership leadership;
-
-	private final String locksPrefix;
-
-	private final String leaderLock;
+	private final CoordinatorLocks locks;
 
 	private final int capacity;
 
@@ -84,14 +80,11 @@ public class ClusterActivity implements DisposableBean {
 	private volatile boolean closed;
 
 	public ClusterActivity(Coordinator coordinator, ClusterMembership membership, LeaderAnnouncer leaders,
-			Leadership leadership, SampleProperties properties,
-			@Value("${coordinator.locks.prefix:/locks/}") String locksPrefix) {
+			CoordinatorLocks locks, SampleProperties properties) {
 		this.coordinator = coordinator;
 		this.membership = membership;
 		this.leaders = leaders;
-		this.leadership = leadership;
-		this.locksPrefix = locksPrefix;
-		this.leaderLock = "leader/" + properties.role();
+		this.locks = locks;
 		this.capacity = properties.recentEvents();
 	}
 
@@ -167,16 +160,14 @@ public class ClusterActivity implements DisposableBean {
 
 	/**
 	 * Lists the locks held in the cluster: the records under {@code coordinator.locks.prefix}.
-	 * @return the locks, by name
+	 * @return who holds which lock, by name
 	 */
-	public List<HeldLock> locks() {
-		List<HeldLock> locks = new ArrayList<>();
-		for (CoordinatorEntry entry : this.coordinator.list(this.locksPrefix)) {
-			String name = entry.key().substring(this.locksPrefix.length());
-			locks.add(new HeldLock(name, entry.revision(), entry.created(),
-					name.equals(this.leaderLock) && this.leadership.isLeader()));
-		}
-		return locks;
+	public List<LockHolder> locks() {
+		return this.coordinator.list(this.locks.getPrefix())
+			.stream()
+			.map(this.locks::holder)
+			.flatMap(Optional::stream)
+			.toList();
 	}
 
 	/**
@@ -254,17 +245,6 @@ public class ClusterActivity implements DisposableBean {
 	}
 
 	/**
-	 * A lock's record: present while some node holds the lock.
-	 *
-	 * @param name the lock's name, e.g. {@code leader/sample}
-	 * @param revision the revision of its last write (holders renew silently)
-	 * @param renewedAt when the holder last wrote it
-	 * @param heldByThisNode whether this node holds it
-	 */
-	public record HeldLock(String name, long revision, Instant renewedAt, boolean heldByThisNode) {
-	}
-
-	/**
 	 * What the page shows.
 	 *
 	 * @param node this node's id
@@ -274,7 +254,7 @@ public class ClusterActivity implements DisposableBean {
 	 * @param events the latest events, newest first
 	 */
 	public record ClusterSnapshot(String node, List<Member> members, LeaderAnnouncer.Leader leader,
-			List<HeldLock> locks, List<Activity> events) {
+			List<LockHolder> locks, List<Activity> events) {
 	}
 
 }

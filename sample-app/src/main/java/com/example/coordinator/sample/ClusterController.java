@@ -3,6 +3,7 @@ package com.example.coordinator.sample;
 import java.util.Comparator;
 import java.util.List;
 
+import dev.coordinator.lock.LockHolder;
 import dev.coordinator.membership.ClusterMembership;
 import dev.coordinator.membership.Member;
 
@@ -40,7 +41,7 @@ public class ClusterController {
 	}
 
 	@GetMapping("/locks")
-	List<ClusterActivity.HeldLock> locks() {
+	List<LockHolder> locks() {
 		return this.activity.locks();
 	}
 

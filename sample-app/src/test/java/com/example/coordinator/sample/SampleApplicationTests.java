@@ -82,8 +82,7 @@ class SampleApplicationTests {
 
 		assertThat(first.get("/leader")).contains("\"leader\":\"sample-1\"", "\"thisNode\":true");
 		assertThat(second.get("/leader")).contains("\"leader\":\"sample-1\"", "\"thisNode\":false");
-		assertThat(second.get("/locks")).contains("\"name\":\"leader/sample\"", "\"heldByThisNode\":false");
-		assertThat(first.get("/locks")).contains("\"name\":\"leader/sample\"", "\"heldByThisNode\":true");
+		assertThat(second.get("/locks")).contains("\"name\":\"leader/sample\",\"holder\":\"sample-1\"");
 
 		first.close();
 		this.nodes.remove(first);

@@ -74,7 +74,7 @@ class SamplePageBrowserTests {
 		waitFor("three members and sample-2 leading", () -> members().equals(List.of("sample-1", "sample-2", "sample-3"))
 				&& leaderOnPage().equals("sample-2"));
 		assertThat(this.browser.findElement(By.id("node")).getText()).isEqualTo("sample-1");
-		assertThat(this.browser.findElement(By.id("locks")).getText()).contains("leader/sample");
+		assertThat(this.browser.findElement(By.id("locks")).getText()).contains("leader/sample held by sample-2");
 
 		assertThat(third.send("PUT", "/kv/demo/greeting", "written through sample-3").statusCode()).isEqualTo(200);
 		waitFor("the write through sample-3 on sample-1's page",
