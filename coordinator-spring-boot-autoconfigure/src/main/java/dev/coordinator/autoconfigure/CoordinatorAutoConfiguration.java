@@ -25,14 +25,17 @@ import io.nats.client.Connection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.boot.thread.Threading;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
@@ -47,9 +50,9 @@ import org.springframework.util.StringUtils;
  * Auto-configuration of the {@link Coordinator}: a NATS connection, a {@link NatsCoordinator} on it, the
  * {@link EventLogContainer} that reads its log, and the wiring of
  * {@link dev.coordinator.CoordinatorListener @CoordinatorListener} methods with their error handler. Every bean
- * backs off when the application defines its own.
+ * backs off when the application defines its own; {@link NatsOptionsCustomizer} beans adjust the connection.
  */
-@AutoConfiguration
+@AutoConfiguration(after = SslAutoConfiguration.class)
 @ConditionalOnClass({ Connection.class, Coordinator.class })
 @ConditionalOnBooleanProperty(name = "coordinator.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(CoordinatorProperties.class)
@@ -59,8 +62,9 @@ public final class CoordinatorAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean(CoordinatorConnectionDetails.class)
-	PropertiesCoordinatorConnectionDetails coordinatorConnectionDetails(CoordinatorProperties properties) {
-		return new PropertiesCoordinatorConnectionDetails(properties.getNats());
+	PropertiesCoordinatorConnectionDetails coordinatorConnectionDetails(CoordinatorProperties properties,
+			ObjectProvider<SslBundles> sslBundles) {
+		return new PropertiesCoordinatorConnectionDetails(properties.getNats(), sslBundles.getIfAvailable());
 	}
 
 	@Bean
@@ -72,9 +76,9 @@ public final class CoordinatorAutoConfiguration {
 	@Bean(destroyMethod = "close")
 	@ConditionalOnMissingBean
 	Connection natsConnection(CoordinatorProperties properties, CoordinatorConnectionDetails connectionDetails,
-			NatsCoordinatorSettings settings) {
+			NatsCoordinatorSettings settings, ObjectProvider<NatsOptionsCustomizer> customizers) {
 		return NatsConnectionFactory.connect(properties.getNats(), connectionDetails,
-				"coordinator-" + settings.nodeId());
+				"coordinator-" + settings.nodeId(), customizers.orderedStream().toList());
 	}
 
 	@Bean
