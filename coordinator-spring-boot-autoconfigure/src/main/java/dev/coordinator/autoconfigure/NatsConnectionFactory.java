@@ -9,6 +9,7 @@ import javax.net.ssl.SSLException;
 
 import dev.coordinator.autoconfigure.NatsConnectionException.Login;
 import dev.coordinator.autoconfigure.NatsConnectionException.Reason;
+import dev.coordinator.autoconfigure.NatsTls.ClientCertificateRequests;
 import dev.coordinator.autoconfigure.NatsTls.HostNameMismatchException;
 import dev.coordinator.autoconfigure.NatsTls.UntrustedCertificateException;
 import io.nats.client.AuthenticationException;
@@ -63,9 +64,10 @@ public final class NatsConnectionFactory {
 			.errorListener(errors);
 		NatsLogin login = NatsLogin.apply(details, options);
 		SslBundle bundle = details.getSslBundle();
+		ClientCertificateRequests certificateRequests = new ClientCertificateRequests();
 		if (bundle != null || servers.stream().anyMatch(NatsTls::isTls)) {
 			try {
-				options.sslContext(NatsTls.sslContext(bundle)).serverPool(NatsTls.serverPool());
+				options.sslContext(NatsTls.sslContext(bundle, certificateRequests)).serverPool(NatsTls.serverPool());
 			}
 			catch (GeneralSecurityException ex) {
 				throw new IllegalStateException("Could not create the SSL context for NATS"
@@ -95,7 +97,7 @@ public final class NatsConnectionFactory {
 					ex.getMessage(), ex);
 		}
 		catch (IOException ex) {
-			throw failure(redacted, login, ex, errors.lastException());
+			throw failure(redacted, login, ex, errors.lastException(), certificateRequests);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -109,7 +111,7 @@ public final class NatsConnectionFactory {
 	 * names the servers.
 	 */
 	private static NatsConnectionException failure(List<String> servers, NatsLogin login, IOException thrown,
-			@Nullable Exception reported) {
+			@Nullable Exception reported, ClientCertificateRequests certificateRequests) {
 		Throwable cause = (reported != null) ? reported : thrown;
 		HostNameMismatchException mismatch = NatsErrorLogger.findCause(cause, HostNameMismatchException.class);
 		if (mismatch != null) {
@@ -129,6 +131,13 @@ public final class NatsConnectionFactory {
 			return new NatsConnectionException(servers,
 					clientCertificate ? Reason.CLIENT_CERTIFICATE_REJECTED : Reason.TLS_FAILED, login.login(),
 					login.description(), "the TLS handshake failed: " + message, tls);
+		}
+		List<String> issuers = certificateRequests.unansweredIssuers();
+		if (issuers != null) {
+			return new NatsConnectionException(servers, Reason.CLIENT_CERTIFICATE_REJECTED, login.login(),
+					login.description(), "the server asked for a client certificate"
+							+ (issuers.isEmpty() ? "" : " issued by " + issuers) + " and the client has none",
+					cause);
 		}
 		String message = (cause.getMessage() != null) ? cause.getMessage() : cause.toString();
 		if (TLS_MISMATCHES.stream().anyMatch(message::contains)) {

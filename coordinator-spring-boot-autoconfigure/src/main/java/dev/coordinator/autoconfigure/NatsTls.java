@@ -5,11 +5,14 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.Principal;
+import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -25,6 +28,7 @@ import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 import io.nats.client.impl.NatsServerPool;
@@ -42,7 +46,8 @@ import org.springframework.boot.ssl.SslOptions;
  * resolves them when connecting), for configured servers and for those a cluster advertises alike.
  *
  * <p>A rejected server certificate is reported as an {@link UntrustedCertificateException} or a
- * {@link HostNameMismatchException}, so that a failed start can say which it was.
+ * {@link HostNameMismatchException}, and a request for a client certificate the client has none for is noted in
+ * {@link ClientCertificateRequests}, so that a failed start can say what happened.
  */
 final class NatsTls {
 
@@ -63,11 +68,23 @@ final class NatsTls {
 	 * Creates an SSL context that verifies the server's host name.
 	 * @param bundle the bundle with the trust material and, for mutual TLS, the client's key; {@code null} for
 	 * the JVM's default trust store
+	 * @param requests where a server's request for a client certificate that the client cannot answer is noted
 	 * @return the context
 	 * @throws GeneralSecurityException when the context cannot be created
 	 */
-	static SSLContext sslContext(@Nullable SslBundle bundle) throws GeneralSecurityException {
+	static SSLContext sslContext(@Nullable SslBundle bundle, ClientCertificateRequests requests)
+			throws GeneralSecurityException {
 		KeyManager[] keyManagers = (bundle != null) ? bundle.getManagers().getKeyManagers() : null;
+		if (keyManagers == null || keyManagers.length == 0) {
+			keyManagers = new KeyManager[] { new NotingKeyManager(null, requests) };
+		}
+		else {
+			for (int i = 0; i < keyManagers.length; i++) {
+				if (keyManagers[i] instanceof X509ExtendedKeyManager extended) {
+					keyManagers[i] = new NotingKeyManager(extended, requests);
+				}
+			}
+		}
 		TrustManager[] trustManagers = (bundle != null) ? bundle.getManagers().getTrustManagers()
 				: defaultTrustManagers();
 		TrustManager[] checking = new TrustManager[trustManagers.length];
@@ -114,6 +131,31 @@ final class NatsTls {
 			// Reported without names.
 		}
 		return names;
+	}
+
+	/**
+	 * Notes the last request of a server for a client certificate that the client had none for: with TLS 1.3 the
+	 * client only learns from the server's alert, after the handshake, that its answer was refused, and jnats
+	 * reports a timeout then.
+	 */
+	static final class ClientCertificateRequests {
+
+		private volatile @Nullable List<String> unansweredIssuers;
+
+		void unanswered(Principal @Nullable [] issuers) {
+			this.unansweredIssuers = (issuers != null) ? Arrays.stream(issuers).map(Principal::getName).toList()
+					: List.of();
+		}
+
+		/**
+		 * Returns the issuers the server accepted in the last request the client had no certificate for.
+		 * @return the issuers' names, empty when the server named none, or {@code null} when there was no such
+		 * request
+		 */
+		@Nullable List<String> unansweredIssuers() {
+			return this.unansweredIssuers;
+		}
+
 	}
 
 	/**
@@ -247,6 +289,72 @@ final class NatsTls {
 		@Override
 		public X509Certificate[] getAcceptedIssuers() {
 			return this.delegate.getAcceptedIssuers();
+		}
+
+	}
+
+	/**
+	 * The bundle's key manager, noting when a server asks for a client certificate and it has none that the
+	 * server accepts.
+	 */
+	private static final class NotingKeyManager extends X509ExtendedKeyManager {
+
+		private final @Nullable X509ExtendedKeyManager delegate;
+
+		private final ClientCertificateRequests requests;
+
+		NotingKeyManager(@Nullable X509ExtendedKeyManager delegate, ClientCertificateRequests requests) {
+			this.delegate = delegate;
+			this.requests = requests;
+		}
+
+		@Override
+		public String @Nullable [] getClientAliases(String keyType, Principal[] issuers) {
+			return (this.delegate != null) ? this.delegate.getClientAliases(keyType, issuers) : null;
+		}
+
+		@Override
+		public @Nullable String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
+			return noted((this.delegate != null) ? this.delegate.chooseClientAlias(keyType, issuers, socket) : null,
+					issuers);
+		}
+
+		@Override
+		public @Nullable String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
+			return noted((this.delegate != null) ? this.delegate.chooseEngineClientAlias(keyType, issuers, engine)
+					: null, issuers);
+		}
+
+		private @Nullable String noted(@Nullable String alias, Principal[] issuers) {
+			if (alias == null) {
+				this.requests.unanswered(issuers);
+			}
+			return alias;
+		}
+
+		@Override
+		public String @Nullable [] getServerAliases(String keyType, Principal[] issuers) {
+			return (this.delegate != null) ? this.delegate.getServerAliases(keyType, issuers) : null;
+		}
+
+		@Override
+		public @Nullable String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
+			return (this.delegate != null) ? this.delegate.chooseServerAlias(keyType, issuers, socket) : null;
+		}
+
+		@Override
+		public @Nullable String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
+			return (this.delegate != null) ? this.delegate.chooseEngineServerAlias(keyType, issuers, engine) : null;
+		}
+
+		@Override
+		public X509Certificate @Nullable [] getCertificateChain(String alias) {
+			return (this.delegate != null) ? this.delegate.getCertificateChain(alias) : null;
+		}
+
+		@Override
+		public @Nullable PrivateKey getPrivateKey(String alias) {
+			return (this.delegate != null) ? this.delegate.getPrivateKey(alias) : null;
 		}
 
 	}
