@@ -8,6 +8,7 @@ import java.time.Duration;
 import dev.coordinator.Coordinator;
 import dev.coordinator.autoconfigure.NatsConnectionException.Login;
 import dev.coordinator.autoconfigure.NatsConnectionException.Reason;
+import dev.coordinator.autoconfigure.health.CoordinatorHealthContributorAutoConfiguration;
 import dev.coordinator.test.NatsServerProcess;
 import io.nats.client.Connection;
 import io.nats.client.NKey;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
@@ -84,13 +86,16 @@ class NatsAuthenticationTests {
 
 	@Test
 	void userAndPassword(CapturedOutput output) {
-		this.contextRunner
+		this.contextRunner.withConfiguration(AutoConfigurations.of(CoordinatorHealthContributorAutoConfiguration.class))
 			.withPropertyValues("coordinator.nats.servers=" + users.url(), "coordinator.nats.username=app",
 					"coordinator.nats.password=" + PASSWORD)
 			.run((context) -> {
 				assertWorks(context);
 				assertThat(context.getBean(CoordinatorProperties.class).getNats().toString()).doesNotContain(PASSWORD);
 				assertThat(context.getBean(CoordinatorConnectionDetails.class).toString()).doesNotContain(PASSWORD);
+				HealthIndicator health = context.getBean("coordinatorHealthIndicator", HealthIndicator.class);
+				assertThat(health.health().getDetails()).isNotEmpty();
+				assertThat(health.health().toString()).doesNotContain(PASSWORD);
 			});
 		assertThat(output.getAll()).doesNotContain(PASSWORD);
 	}
