@@ -12,9 +12,9 @@ import org.springframework.boot.diagnostics.FailureAnalysis;
 
 /**
  * Explains a coordinator that could not start: an unreachable server, a refused login or expired credentials,
- * a server certificate that is not trusted or names other hosts, a server that wants a client certificate, a bucket whose
- * settings differ from the configured ones, a node id used by another running process, or a server without
- * JetStream.
+ * a server certificate that is not trusted or names other hosts, a server that wants a client certificate or
+ * TLS that only one side offers, a bucket whose settings differ from the configured ones, a node id used by
+ * another running process, or a server without JetStream.
  */
 class CoordinatorFailureAnalyzer extends AbstractFailureAnalyzer<CoordinatorException> {
 

@@ -8,6 +8,7 @@ import io.nats.client.ErrorListener;
 import io.nats.client.JetStreamSubscription;
 import io.nats.client.Message;
 import io.nats.client.support.Status;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +26,7 @@ final class NatsErrorLogger implements ErrorListener {
 
 	private static final Logger logger = LoggerFactory.getLogger(NatsErrorLogger.class);
 
-	private volatile Exception lastException;
+	private volatile @Nullable Exception lastException;
 
 	@Override
 	public void errorOccurred(Connection conn, String error) {
@@ -48,7 +49,7 @@ final class NatsErrorLogger implements ErrorListener {
 	 * Returns the last exception the client reported.
 	 * @return the exception, or {@code null}
 	 */
-	Exception lastException() {
+	@Nullable Exception lastException() {
 		return this.lastException;
 	}
 
@@ -57,7 +58,10 @@ final class NatsErrorLogger implements ErrorListener {
 		return (cause != null && cause.getMessage() != null) ? cause.getMessage() : ex.getMessage();
 	}
 
-	static <T extends Throwable> T findCause(Throwable ex, Class<T> type) {
+	/**
+	 * Returns the first exception of a type in a cause chain.
+	 */
+	static <T extends Throwable> @Nullable T findCause(Throwable ex, Class<T> type) {
 		for (Throwable cause = ex; cause != null; cause = (cause.getCause() != cause) ? cause.getCause() : null) {
 			if (type.isInstance(cause)) {
 				return type.cast(cause);
