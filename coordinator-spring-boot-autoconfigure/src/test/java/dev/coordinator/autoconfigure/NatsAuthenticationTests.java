@@ -5,9 +5,12 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.coordinator.Coordinator;
 import dev.coordinator.autoconfigure.NatsConnectionException.Login;
 import dev.coordinator.autoconfigure.NatsConnectionException.Reason;
+import dev.coordinator.autoconfigure.endpoint.CoordinatorEndpoint;
+import dev.coordinator.autoconfigure.endpoint.CoordinatorEndpointAutoConfiguration;
 import dev.coordinator.autoconfigure.health.CoordinatorHealthContributorAutoConfiguration;
 import dev.coordinator.test.NatsServerProcess;
 import io.nats.client.Connection;
@@ -86,8 +89,10 @@ class NatsAuthenticationTests {
 
 	@Test
 	void userAndPassword(CapturedOutput output) {
-		this.contextRunner.withConfiguration(AutoConfigurations.of(CoordinatorHealthContributorAutoConfiguration.class))
-			.withPropertyValues("coordinator.nats.servers=" + users.url(), "coordinator.nats.username=app",
+		this.contextRunner
+			.withConfiguration(AutoConfigurations.of(CoordinatorHealthContributorAutoConfiguration.class,
+					CoordinatorEndpointAutoConfiguration.class))
+			.withPropertyValues("management.endpoints.web.exposure.include=coordinator","coordinator.nats.servers=" + users.url(), "coordinator.nats.username=app",
 					"coordinator.nats.password=" + PASSWORD)
 			.run((context) -> {
 				assertWorks(context);
@@ -96,6 +101,26 @@ class NatsAuthenticationTests {
 				HealthIndicator health = context.getBean("coordinatorHealthIndicator", HealthIndicator.class);
 				assertThat(health.health().getDetails()).isNotEmpty();
 				assertThat(health.health().toString()).doesNotContain(PASSWORD);
+				String endpoint = JsonMapper.builder()
+					.findAndAddModules()
+					.build()
+					.writeValueAsString(context.getBean(CoordinatorEndpoint.class).coordinator());
+				assertThat(endpoint).contains("127.0.0.1").doesNotContain(PASSWORD);
+			});
+		assertThat(output.getAll()).doesNotContain(PASSWORD);
+	}
+
+	@Test
+	void userAndPasswordInTheServerUrlAreNotShownByTheEndpointOrTheLog(CapturedOutput output) {
+		this.contextRunner.withConfiguration(AutoConfigurations.of(CoordinatorEndpointAutoConfiguration.class))
+			.withPropertyValues("management.endpoints.web.exposure.include=coordinator", "coordinator.nats.servers=nats://app:" + PASSWORD + "@127.0.0.1:" + users.port())
+			.run((context) -> {
+				assertWorks(context);
+				String endpoint = JsonMapper.builder()
+					.findAndAddModules()
+					.build()
+					.writeValueAsString(context.getBean(CoordinatorEndpoint.class).coordinator());
+				assertThat(endpoint).contains("***@127.0.0.1").doesNotContain(PASSWORD);
 			});
 		assertThat(output.getAll()).doesNotContain(PASSWORD);
 	}
