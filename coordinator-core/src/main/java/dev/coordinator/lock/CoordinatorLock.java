@@ -74,13 +74,17 @@ public final class CoordinatorLock {
 		long deadline = System.nanoTime() + wait.toNanos();
 		Duration poll = max(ttl.dividedBy(6), MIN_POLL);
 		LockRecord record = new LockRecord(this.coordinator.nodeId(), ttl.toMillis());
+		boolean firstAttempt = true;
 		while (true) {
 			try {
-				long revision = this.coordinator.create(this.key, record.toJson());
+				// Only the first attempt is observed: a waiter's polls would swamp the write timers and traces.
+				long revision = firstAttempt ? this.coordinator.create(this.key, record.toJson())
+						: UnobservedWrites.call(() -> this.coordinator.create(this.key, record.toJson()));
 				held(revision, record.withToken(revision), ttl);
 				return true;
 			}
 			catch (CoordinatorConflictException conflict) {
+				firstAttempt = false;
 				long current = conflict.getCurrentRevision().orElse(0);
 				long now = System.nanoTime();
 				if (current != 0 && current != this.seenRevision) {

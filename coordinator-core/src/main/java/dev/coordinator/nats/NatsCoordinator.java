@@ -268,7 +268,7 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 		try (Observation.Scope scope = observation.openScope()) {
 			written = publishAsync(key, kvKey, headers, value);
 		}
-		catch (RuntimeException ex) {
+		catch (RuntimeException | Error ex) {
 			observation.error(ex);
 			observation.stop();
 			throw ex;

@@ -9,7 +9,7 @@ import java.util.function.Supplier;
  */
 public final class UnobservedWrites {
 
-	private static final ThreadLocal<Boolean> active = new ThreadLocal<>();
+	private static final ThreadLocal<Boolean> ACTIVE = new ThreadLocal<>();
 
 	private UnobservedWrites() {
 	}
@@ -24,12 +24,12 @@ public final class UnobservedWrites {
 		if (isActive()) {
 			return writes.get();
 		}
-		active.set(Boolean.TRUE);
+		ACTIVE.set(Boolean.TRUE);
 		try {
 			return writes.get();
 		}
 		finally {
-			active.remove();
+			ACTIVE.remove();
 		}
 	}
 
@@ -38,7 +38,7 @@ public final class UnobservedWrites {
 	 * @return whether writes are not to be observed now
 	 */
 	public static boolean isActive() {
-		return active.get() != null;
+		return ACTIVE.get() != null;
 	}
 
 }
