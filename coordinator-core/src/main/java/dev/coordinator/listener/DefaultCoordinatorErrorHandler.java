@@ -5,6 +5,7 @@ import java.util.LinkedHashSet;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 
 import dev.coordinator.CoordinatorValueException;
 import org.slf4j.Logger;
@@ -46,6 +47,8 @@ public class DefaultCoordinatorErrorHandler implements CoordinatorErrorHandler {
 	private final Duration maxBackoff;
 
 	private final Set<Class<? extends Throwable>> notRetryable = new LinkedHashSet<>();
+
+	private final LongAdder retries = new LongAdder();
 
 	/**
 	 * Creates a handler with the default attempts and backoff.
@@ -95,6 +98,14 @@ public class DefaultCoordinatorErrorHandler implements CoordinatorErrorHandler {
 		return this.attempts;
 	}
 
+	/**
+	 * Returns how many times a failed listener call was made again.
+	 * @return the retries since this handler was created
+	 */
+	public long retries() {
+		return this.retries.sum();
+	}
+
 	@Override
 	public void handle(FailedListenerCall call) {
 		Throwable first = call.getFailure();
@@ -114,6 +125,7 @@ public class DefaultCoordinatorErrorHandler implements CoordinatorErrorHandler {
 				if (firstCall.getAndSet(false)) {
 					throw first;
 				}
+				DefaultCoordinatorErrorHandler.this.retries.increment();
 				call.retry();
 				return null;
 			}

@@ -41,6 +41,8 @@ public class EventDispatcher {
 
 	private final LongAdder unexpected = new LongAdder();
 
+	private final LongAdder failedCalls = new LongAdder();
+
 	/**
 	 * Creates a dispatcher.
 	 * @param publisher the application context, for plain listeners and lifecycle events
@@ -78,6 +80,14 @@ public class EventDispatcher {
 	 */
 	public long unexpectedFailures() {
 		return this.unexpected.sum();
+	}
+
+	/**
+	 * Returns how many listener calls threw (first attempts; the error handler's retries are not counted).
+	 * @return the count
+	 */
+	public long failedCalls() {
+		return this.failedCalls.sum();
 	}
 
 	/**
@@ -146,6 +156,7 @@ public class EventDispatcher {
 			call.run();
 		}
 		catch (Throwable failure) {
+			this.failedCalls.increment();
 			FailedListenerCall failed = new FailedListenerCall(listenerId, event, failure, call);
 			try {
 				this.errorHandler.handle(failed);

@@ -1,6 +1,7 @@
 package dev.coordinator.lock;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -73,6 +74,14 @@ public class CoordinatorLocks implements DisposableBean {
 	public Leadership leader(String role, Duration ttl) {
 		return this.leaderships.computeIfAbsent(role,
 				(ignored) -> new Leadership(role, obtain("leader/" + role), ttl, this.coordinator.nodeId(), this.publisher));
+	}
+
+	/**
+	 * Returns the locks this node holds now, leaderships included.
+	 * @return the locks held, in no particular order
+	 */
+	public List<CoordinatorLock> held() {
+		return this.locks.values().stream().filter(CoordinatorLock::isHeld).toList();
 	}
 
 	/**

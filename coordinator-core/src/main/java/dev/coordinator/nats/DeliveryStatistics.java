@@ -14,7 +14,8 @@ package dev.coordinator.nats;
  * @param resyncs times this node lost its place in the log and read the stored state again
  * @param unexpected failures logged outside listener retries (a context listener or the error handler threw,
  * the reader restarted itself after an error)
+ * @param failedCalls listener calls that threw (first attempts), handed to the error handler
  */
 public record DeliveryStatistics(long received, long delivered, long duplicates, long silent, long malformed,
-		long deadLettered, long replayed, long resyncs, long unexpected) {
+		long deadLettered, long replayed, long resyncs, long unexpected, long failedCalls) {
 }

@@ -7,11 +7,13 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 
 import dev.coordinator.CoordinatorAction;
+import dev.coordinator.CoordinatorConsumerRecreatedEvent;
 import dev.coordinator.CoordinatorEvent;
 import dev.coordinator.CoordinatorException;
 import dev.coordinator.listener.EventDispatcher;
@@ -105,6 +107,8 @@ public class EventLogContainer implements SmartLifecycle, InitializingBean, Disp
 	};
 
 	private int phase = DEFAULT_PHASE;
+
+	private ThreadFactory threadFactory = Thread::new;
 
 	private boolean ephemeralNode;
 
@@ -323,6 +327,15 @@ public class EventLogContainer implements SmartLifecycle, InitializingBean, Disp
 	}
 
 	/**
+	 * Sets what creates the reader thread, on which listeners run: platform threads by default, virtual threads
+	 * when the application asks for them on Java 21 or later. The container names the thread and makes it a daemon.
+	 * @param threadFactory creates the reader thread
+	 */
+	public void setThreadFactory(ThreadFactory threadFactory) {
+		this.threadFactory = Objects.requireNonNull(threadFactory, "threadFactory");
+	}
+
+	/**
 	 * Sets whether this node's id was generated for this run (no {@code coordinator.node-id}): no later run can
 	 * resume its consumer, so the consumer and the node's record are removed when the container is destroyed.
 	 * @param ephemeralNode whether the node id was generated
@@ -361,7 +374,7 @@ public class EventLogContainer implements SmartLifecycle, InitializingBean, Disp
 		return new DeliveryStatistics(this.counters.received.sum(), this.counters.delivered.sum(),
 				this.counters.duplicates.sum(), this.counters.silent.sum(), this.counters.malformed.sum(),
 				this.deadLetters.recovered(), this.counters.replayed.sum(), this.counters.resyncs.sum(),
-				this.counters.unexpected.sum() + this.dispatcher.unexpectedFailures());
+				this.counters.unexpected.sum() + this.dispatcher.unexpectedFailures(), this.dispatcher.failedCalls());
 	}
 
 	/**
@@ -472,6 +485,8 @@ public class EventLogContainer implements SmartLifecycle, InitializingBean, Disp
 						this.settings.consumer().inactiveThreshold(), last);
 			}
 			this.consumerLost = false;
+			consumerRecreated(last + 1, "it was gone (deleted after " + this.settings.consumer().inactiveThreshold()
+					+ " without contact, or by an operator)");
 		}
 		String reason = this.resyncReason;
 		if (reason != null) {
@@ -484,7 +499,14 @@ public class EventLogContainer implements SmartLifecycle, InitializingBean, Disp
 			this.position.repositioned();
 			this.acks.discard();
 			logger.info("Reading the log of '{}' from revision {} on", this.settings.durableName(), start);
+			consumerRecreated(start, "to read again after the last revision this node processed (deliveries went "
+					+ "missing, or it resumed with deliveries it had not acknowledged)");
 		}
+	}
+
+	private void consumerRecreated(long fromRevision, String reason) {
+		this.dispatcher.publish(new CoordinatorConsumerRecreatedEvent(this.coordinator, this.settings.durableName(),
+				fromRevision, reason));
 	}
 
 	private void read(Reader self) throws InterruptedException, IOException, JetStreamApiException {
@@ -757,7 +779,8 @@ public class EventLogContainer implements SmartLifecycle, InitializingBean, Disp
 
 		Reader(@Nullable Thread previous) {
 			this.previous = previous;
-			this.thread = new Thread(() -> run(this), "coordinator-" + EventLogContainer.this.settings.namespace() + "-events");
+			this.thread = EventLogContainer.this.threadFactory.newThread(() -> run(this));
+			this.thread.setName("coordinator-" + EventLogContainer.this.settings.namespace() + "-events");
 			this.thread.setDaemon(true);
 		}
 

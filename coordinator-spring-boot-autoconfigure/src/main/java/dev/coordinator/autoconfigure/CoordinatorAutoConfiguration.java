@@ -17,6 +17,7 @@ import dev.coordinator.membership.ClusterMembership;
 import dev.coordinator.membership.CoordinatorMembership;
 import dev.coordinator.membership.MembershipSettings;
 import dev.coordinator.nats.DeadLetterRecoverer;
+import dev.coordinator.nats.ConnectionStateEvents;
 import dev.coordinator.nats.EventLogContainer;
 import dev.coordinator.nats.NatsCoordinator;
 import dev.coordinator.nats.NatsCoordinatorSettings;
@@ -32,11 +33,13 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.thread.Threading;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Role;
 import org.springframework.core.env.Environment;
+import org.springframework.core.task.VirtualThreadTaskExecutor;
 import org.springframework.integration.support.locks.LockRegistry;
 import org.springframework.util.StringUtils;
 
@@ -80,6 +83,14 @@ public final class CoordinatorAutoConfiguration {
 		return new NatsCoordinator(natsConnection, settings);
 	}
 
+	@Bean(destroyMethod = "close")
+	@ConditionalOnBean(NatsCoordinator.class)
+	@ConditionalOnMissingBean
+	ConnectionStateEvents coordinatorConnectionStateEvents(Connection natsConnection, NatsCoordinator coordinator,
+			ApplicationEventPublisher applicationEventPublisher) {
+		return new ConnectionStateEvents(natsConnection, coordinator, applicationEventPublisher);
+	}
+
 	@Bean
 	@ConditionalOnBean(NatsCoordinator.class)
 	@ConditionalOnMissingBean
@@ -102,11 +113,19 @@ public final class CoordinatorAutoConfiguration {
 	@ConditionalOnMissingBean
 	EventLogContainer coordinatorEventLogContainer(NatsCoordinator coordinator, DeadLetterRecoverer deadLetters,
 			CoordinatorErrorHandler errorHandler, CoordinatorListenerFactory listenerFactory,
-			ApplicationEventPublisher applicationEventPublisher, CoordinatorProperties properties) {
+			ApplicationEventPublisher applicationEventPublisher, CoordinatorProperties properties,
+			Environment environment) {
 		EventDispatcher dispatcher = new EventDispatcher(applicationEventPublisher, listenerFactory.getRegistry(),
 				coordinator.getWatchRegistry(), errorHandler);
 		EventLogContainer container = new EventLogContainer(coordinator, dispatcher, deadLetters);
 		container.setEphemeralNode(!StringUtils.hasText(properties.getNodeId()));
+		if (Threading.VIRTUAL.isActive(environment)) {
+			container.setThreadFactory(new VirtualThreadTaskExecutor().getVirtualThreadFactory());
+		}
+		else if (environment.getProperty("spring.threads.virtual.enabled", Boolean.class, false)) {
+			logger.info("spring.threads.virtual.enabled is set, but virtual threads need Java 21 or later (this is "
+					+ "Java {}): the coordinator's event reader runs on a platform thread", Runtime.version().feature());
+		}
 		return container;
 	}
 

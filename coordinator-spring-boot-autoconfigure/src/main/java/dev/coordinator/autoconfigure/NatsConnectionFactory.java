@@ -6,7 +6,6 @@ import java.util.List;
 
 import io.nats.client.AuthenticationException;
 import io.nats.client.Connection;
-import io.nats.client.ConnectionListener;
 import io.nats.client.Nats;
 import io.nats.client.Options;
 import org.slf4j.Logger;
@@ -36,7 +35,6 @@ final class NatsConnectionFactory {
 			.reconnectWait(properties.getReconnectWait())
 			.maxReconnects(properties.getMaxReconnects())
 			.pingInterval(properties.getPingInterval())
-			.connectionListener(NatsConnectionFactory::logConnectionEvent)
 			.errorListener(new NatsErrorLogger());
 		if (details.getUsername() != null) {
 			options.userInfo(details.getUsername(), (details.getPassword() != null) ? details.getPassword() : "");
@@ -60,16 +58,6 @@ final class NatsConnectionFactory {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 			throw new NatsConnectionException(redacted, false, ex);
-		}
-	}
-
-	private static void logConnectionEvent(Connection connection, ConnectionListener.Events event) {
-		switch (event) {
-			case DISCONNECTED -> logger.warn("Disconnected from NATS; reconnecting. Writes wait for the connection "
-					+ "and events are delivered once it is back.");
-			case RECONNECTED -> logger.info("Reconnected to NATS at {}", redact(connection.getConnectedUrl()));
-			case CLOSED -> logger.info("NATS connection closed");
-			default -> logger.debug("NATS connection event: {}", event);
 		}
 	}
 

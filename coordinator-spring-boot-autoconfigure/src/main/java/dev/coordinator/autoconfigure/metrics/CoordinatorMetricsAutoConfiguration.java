@@ -1,9 +1,12 @@
 package dev.coordinator.autoconfigure.metrics;
 
 import dev.coordinator.autoconfigure.CoordinatorAutoConfiguration;
+import dev.coordinator.listener.CoordinatorErrorHandler;
+import dev.coordinator.lock.CoordinatorLocks;
 import dev.coordinator.membership.ClusterMembership;
 import dev.coordinator.nats.EventLogContainer;
 import dev.coordinator.nats.NatsCoordinatorSettings;
+import io.nats.client.Connection;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -24,9 +27,13 @@ public final class CoordinatorMetricsAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	CoordinatorMetrics coordinatorMetrics(EventLogContainer container, ObjectProvider<ClusterMembership> membership,
-			NatsCoordinatorSettings settings) {
-		return new CoordinatorMetrics(container, membership.getIfAvailable(), settings.namespace(), settings.nodeId());
+	CoordinatorMetrics coordinatorMetrics(EventLogContainer container, Connection natsConnection,
+			ObjectProvider<ClusterMembership> membership, ObjectProvider<CoordinatorLocks> locks,
+			ObjectProvider<CoordinatorErrorHandler> errorHandler, NatsCoordinatorSettings settings) {
+		CoordinatorMetrics metrics = new CoordinatorMetrics(container, natsConnection, membership.getIfAvailable(),
+				locks.getIfAvailable(), settings.namespace(), settings.nodeId());
+		errorHandler.ifAvailable(metrics::setErrorHandler);
+		return metrics;
 	}
 
 }

@@ -1,9 +1,13 @@
 package dev.coordinator.autoconfigure.metrics;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.coordinator.Coordinator;
+import dev.coordinator.Registration;
 import dev.coordinator.autoconfigure.CoordinatorAutoConfiguration;
+import dev.coordinator.lock.CoordinatorLock;
+import dev.coordinator.lock.CoordinatorLocks;
 import dev.coordinator.test.NatsServerExtension;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
@@ -54,6 +58,49 @@ class CoordinatorMetricsTests {
 			assertThat(registry.get("coordinator.consumer.lag").gauge().value()).isZero();
 			assertThat(registry.get("coordinator.members").gauge().value()).isEqualTo(1);
 		});
+	}
+
+	@Test
+	void countsReconnectsAndTheLocksThisNodeHolds() {
+		runner("reconnects").withPropertyValues("coordinator.nats.reconnect-wait=100ms").run((context) -> {
+			MeterRegistry registry = new SimpleMeterRegistry();
+			context.getBean(CoordinatorMetrics.class).bindTo(registry);
+			CoordinatorLock lock = context.getBean(CoordinatorLocks.class).obtain("report");
+			assertThat(registry.get("coordinator.locks.held").gauge().value()).isZero();
+			assertThat(lock.tryLock(Duration.ofSeconds(5), Duration.ofSeconds(30))).isTrue();
+			assertThat(registry.get("coordinator.locks.held").gauge().value()).isEqualTo(1);
+			lock.unlock();
+			assertThat(registry.get("coordinator.locks.held").gauge().value()).isZero();
+
+			assertThat(registry.get("coordinator.reconnects").functionCounter().count()).isZero();
+			server.process().kill();
+			server.process().restart();
+			await().atMost(Duration.ofSeconds(20))
+				.until(() -> registry.get("coordinator.reconnects").functionCounter().count() == 1);
+		});
+	}
+
+	@Test
+	void countsFailingListenerCallsAndTheirRetries() {
+		runner("failures").withPropertyValues("coordinator.listener.attempts=3", "coordinator.listener.backoff=10ms")
+			.run((context) -> {
+				MeterRegistry registry = new SimpleMeterRegistry();
+				context.getBean(CoordinatorMetrics.class).bindTo(registry);
+				Coordinator coordinator = context.getBean(Coordinator.class);
+				AtomicInteger calls = new AtomicInteger();
+				try (Registration flaky = coordinator.watch("/flaky/", (event) -> {
+					if (calls.incrementAndGet() < 3) {
+						throw new IllegalStateException("not yet");
+					}
+				})) {
+					coordinator.put("/flaky/a", new byte[] { 1 });
+					await().atMost(Duration.ofSeconds(10)).until(() -> calls.get() == 3);
+					await().atMost(Duration.ofSeconds(5))
+						.until(() -> registry.get("coordinator.listener.retries").functionCounter().count() == 2);
+					assertThat(registry.get("coordinator.listener.failures").functionCounter().count()).isEqualTo(1);
+					assertThat(registry.get("coordinator.dead.letters").functionCounter().count()).isZero();
+				}
+			});
 	}
 
 	@Test
