@@ -171,6 +171,13 @@ public class CoordinatorProperties {
 		 */
 		private @Nullable String token;
 
+		/**
+		 * Subject prefix of this connection's reply subjects (inboxes). A prefix of its own per node, e.g.
+		 * '_INBOX_node-1', lets the server's permissions keep every other node from reading its replies and
+		 * deliveries.
+		 */
+		private String inboxPrefix = "_INBOX";
+
 		public List<String> getServers() {
 			return this.servers;
 		}
@@ -241,6 +248,14 @@ public class CoordinatorProperties {
 
 		public void setToken(@Nullable String token) {
 			this.token = token;
+		}
+
+		public String getInboxPrefix() {
+			return this.inboxPrefix;
+		}
+
+		public void setInboxPrefix(String inboxPrefix) {
+			this.inboxPrefix = inboxPrefix;
 		}
 
 	}

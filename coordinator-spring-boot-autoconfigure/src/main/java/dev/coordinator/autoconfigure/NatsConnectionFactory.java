@@ -3,6 +3,7 @@ package dev.coordinator.autoconfigure;
 import java.io.IOException;
 import java.net.URI;
 import java.util.List;
+import java.util.regex.Pattern;
 
 import io.nats.client.AuthenticationException;
 import io.nats.client.Connection;
@@ -11,12 +12,17 @@ import io.nats.client.Options;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+
 /**
  * Connects to NATS from {@code coordinator.nats.*} properties and connection details.
  */
 final class NatsConnectionFactory {
 
 	private static final Logger logger = LoggerFactory.getLogger(NatsConnectionFactory.class);
+
+	/** Subject tokens without wildcards or white space, separated by single dots. */
+	private static final Pattern INBOX_PREFIX = Pattern.compile("[^\\s.*>]+(\\.[^\\s.*>]+)*");
 
 	private NatsConnectionFactory() {
 	}
@@ -28,6 +34,12 @@ final class NatsConnectionFactory {
 			throw new IllegalStateException("No NATS server is configured: set coordinator.nats.servers");
 		}
 		String name = (properties.getConnectionName() != null) ? properties.getConnectionName() : defaultConnectionName;
+		String inboxPrefix = properties.getInboxPrefix();
+		if (inboxPrefix == null || !INBOX_PREFIX.matcher(inboxPrefix).matches()) {
+			throw new InvalidConfigurationPropertyValueException("coordinator.nats.inbox-prefix", inboxPrefix,
+					"Use one or more subject tokens separated by '.', without wildcards or white space, e.g. "
+							+ "'_INBOX_node-1'.");
+		}
 		Options.Builder options = Options.builder()
 			.servers(servers.toArray(String[]::new))
 			.connectionName(name)
@@ -35,6 +47,7 @@ final class NatsConnectionFactory {
 			.reconnectWait(properties.getReconnectWait())
 			.maxReconnects(properties.getMaxReconnects())
 			.pingInterval(properties.getPingInterval())
+			.inboxPrefix(inboxPrefix)
 			.errorListener(new NatsErrorLogger());
 		if (details.getUsername() != null) {
 			options.userInfo(details.getUsername(), (details.getPassword() != null) ? details.getPassword() : "");
