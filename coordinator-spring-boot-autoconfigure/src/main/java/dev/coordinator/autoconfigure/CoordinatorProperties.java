@@ -199,6 +199,13 @@ public class CoordinatorProperties {
 
 		private final Ssl ssl = new Ssl();
 
+		/**
+		 * Subject prefix of this connection's reply subjects (inboxes). A prefix of its own per node, e.g.
+		 * '_INBOX_node-1', lets the server's permissions keep every other node from reading its replies and
+		 * deliveries.
+		 */
+		private String inboxPrefix = "_INBOX";
+
 		public List<String> getServers() {
 			return this.servers;
 		}
@@ -285,6 +292,14 @@ public class CoordinatorProperties {
 
 		public void setCredentials(@Nullable Path credentials) {
 			this.credentials = credentials;
+		}
+
+		public String getInboxPrefix() {
+			return this.inboxPrefix;
+		}
+
+		public void setInboxPrefix(String inboxPrefix) {
+			this.inboxPrefix = inboxPrefix;
 		}
 
 		public Ssl getSsl() {

@@ -160,10 +160,28 @@ class CoordinatorAutoConfigurationTests {
 		Options client = new Options.Builder().build();
 		assertThat(properties.getNats().getConnectionTimeout()).isEqualTo(client.getConnectionTimeout());
 		assertThat(properties.getNats().getReconnectWait()).isEqualTo(client.getReconnectWait());
+		assertThat(properties.getNats().getInboxPrefix() + ".").isEqualTo(client.getInboxPrefix());
 		// Deliberately not the client's: a coordinator node reconnects for as long as it runs (client: 60
 		// attempts) and notices a half-dead connection within seconds (client: pings every 2 minutes).
 		assertThat(properties.getNats().getMaxReconnects()).isEqualTo(-1).isNotEqualTo(client.getMaxReconnect());
 		assertThat(properties.getNats().getPingInterval()).isLessThan(client.getPingInterval());
+	}
+
+	@Test
+	void inboxPrefixIsTheConnections() {
+		connected().withPropertyValues("coordinator.node-id=n", "coordinator.nats.inbox-prefix=_INBOX.orders.n")
+			.run((context) -> assertThat(context.getBean(Connection.class).getOptions().getInboxPrefix())
+				.isEqualTo("_INBOX.orders.n."));
+	}
+
+	@Test
+	void invalidInboxPrefixFailsNamingThePropertyAndValue() {
+		connected().withPropertyValues("coordinator.node-id=n", "coordinator.nats.inbox-prefix=_INBOX.*")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+				.hasMessageContaining("coordinator.nats.inbox-prefix")
+				.hasMessageContaining("_INBOX.*"));
 	}
 
 	@Test
