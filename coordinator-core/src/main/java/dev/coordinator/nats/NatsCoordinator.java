@@ -30,6 +30,7 @@ import dev.coordinator.CoordinatorEvent;
 import dev.coordinator.CoordinatorException;
 import dev.coordinator.CoordinatorView;
 import dev.coordinator.Registration;
+import dev.coordinator.listener.LocalView;
 import dev.coordinator.listener.WatchRegistry;
 import io.nats.client.Connection;
 import io.nats.client.JetStream;
