@@ -38,6 +38,10 @@ import static org.awaitility.Awaitility.await;
  * application can observe without knowing the implementation: reads and writes, listener prefixes and actions,
  * per-key order, initial state and {@link CoordinatorSyncedEvent}, compare-and-set, silent writes, watches,
  * views, and membership and locks across two nodes.
+ *
+ * <p>They assert only what the contract promises, so that every implementation can pass: a key written again
+ * before a node read it may reach that node as its latest revision only (coalescing, as on NATS), so the tests
+ * wait for a revision to arrive before they write its key again where they count intermediate events.
  */
 public abstract class CoordinatorContractTests {
 
@@ -124,6 +128,10 @@ public abstract class CoordinatorContractTests {
 		Node reader = node("n2");
 		long put = writer.coordinator().put("/a/1", bytes("v"));
 		writer.coordinator().put("/b/1", bytes("v"));
+		// A key written again before a node read it may arrive as its latest revision only (coalescing).
+		for (Node node : List.of(writer, reader)) {
+			await().until(() -> revisions(node.recorder().prefixA).contains(put));
+		}
 		writer.coordinator().delete("/a/1");
 		long marker = writer.coordinator().put("/z/marker", bytes("end"));
 		for (Node node : List.of(writer, reader)) {
@@ -296,15 +304,15 @@ public abstract class CoordinatorContractTests {
 		try (Registration all = watcher.coordinator().watch("/", everything::add)) {
 			long in = writer.coordinator().put("/w/1", bytes("1"));
 			writer.coordinator().put("/x/1", bytes("1"));
-			long deleted = writer.coordinator().put("/w/2", bytes("2"));
-			writer.coordinator().delete("/w/2");
+			long other = writer.coordinator().put("/w/2", bytes("2"));
+			await().until(() -> revisions(watched).contains(other));
+			writer.coordinator().delete("/w/1");
 			long marker = writer.coordinator().put("/x/marker", bytes("m"));
 			await().until(() -> revisions(everything).contains(marker));
 			assertThat(watched).extracting(CoordinatorEvent::getKey, CoordinatorEvent::getAction)
 				.containsExactly(tuple("/w/1", CoordinatorAction.PUT), tuple("/w/2", CoordinatorAction.PUT),
-						tuple("/w/2", CoordinatorAction.DELETE));
+						tuple("/w/1", CoordinatorAction.DELETE));
 			assertThat(watched.get(0).getRevision()).isEqualTo(in);
-			assertThat(watched.get(1).getRevision()).isEqualTo(deleted);
 
 			watch.close();
 			writer.coordinator().put("/w/3", bytes("3"));
