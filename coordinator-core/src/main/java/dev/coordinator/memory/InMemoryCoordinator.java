@@ -84,8 +84,6 @@ public class InMemoryCoordinator implements Coordinator, SmartLifecycle, Disposa
 
 	private volatile boolean synced;
 
-	private volatile long lastProcessedRevision;
-
 	private @Nullable Reader reader;
 
 	/**
@@ -118,7 +116,7 @@ public class InMemoryCoordinator implements Coordinator, SmartLifecycle, Disposa
 		this.nodeId = nodeId;
 		this.store = Objects.requireNonNull(store, "store");
 		this.dispatcher = new EventDispatcher(publisher, listeners, this.watches, errorHandler);
-		this.lastProcessedRevision = store.subscribe(this.subscription);
+		store.subscribe(this.subscription);
 	}
 
 	/**
@@ -128,30 +126,6 @@ public class InMemoryCoordinator implements Coordinator, SmartLifecycle, Disposa
 	 */
 	public void setShutdownTimeout(Duration shutdownTimeout) {
 		this.shutdownTimeout = Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
-	}
-
-	/**
-	 * Returns the store this node shares with the other nodes.
-	 * @return the store
-	 */
-	public InMemoryStore getStore() {
-		return this.store;
-	}
-
-	/**
-	 * Returns whether the initial state was delivered and changes are delivered as they happen.
-	 * @return whether this node is in sync with the store
-	 */
-	public boolean isSynced() {
-		return this.synced;
-	}
-
-	/**
-	 * Returns the last revision this node delivered (or found silent).
-	 * @return the revision
-	 */
-	public long lastProcessedRevision() {
-		return this.lastProcessedRevision;
 	}
 
 	@Override
@@ -402,12 +376,11 @@ public class InMemoryCoordinator implements Coordinator, SmartLifecycle, Disposa
 				this.dispatcher.silent(change.key(), change.action(), change.revision());
 			}
 		}
-		catch (RuntimeException ex) {
+		catch (Throwable ex) {
 			logger.error("Delivering revision {} of key '{}' to in-memory node '{}' failed; delivery goes on with the "
 					+ "next change. Please report this as a defect of the coordinator.", change.revision(), change.key(),
 					this.nodeId, ex);
 		}
-		this.lastProcessedRevision = change.revision();
 		for (LocalView view : this.views) {
 			view.advance(change.revision());
 		}

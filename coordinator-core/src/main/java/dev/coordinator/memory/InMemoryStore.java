@@ -43,16 +43,6 @@ public final class InMemoryStore {
 		}
 	}
 
-	/**
-	 * Returns how many keys exist.
-	 * @return the number of keys
-	 */
-	public int size() {
-		synchronized (this.lock) {
-			return this.entries.size();
-		}
-	}
-
 	Optional<CoordinatorEntry> get(String key) {
 		synchronized (this.lock) {
 			return Optional.ofNullable(this.entries.get(key));
@@ -118,12 +108,10 @@ public final class InMemoryStore {
 	/**
 	 * Hands every later write to a subscriber, in revision order, while the store's lock is held: the subscriber
 	 * must only queue it.
-	 * @return the last revision before the subscription
 	 */
-	long subscribe(Consumer<Change> subscriber) {
+	void subscribe(Consumer<Change> subscriber) {
 		synchronized (this.lock) {
 			this.subscribers.add(subscriber);
-			return this.lastRevision;
 		}
 	}
 
