@@ -31,6 +31,7 @@ import dev.coordinator.CoordinatorEvent;
 import dev.coordinator.CoordinatorException;
 import dev.coordinator.CoordinatorView;
 import dev.coordinator.Registration;
+import dev.coordinator.listener.LocalView;
 import dev.coordinator.listener.WatchRegistry;
 import dev.coordinator.observation.CoordinatorObservation;
 import dev.coordinator.observation.CoordinatorWriteContext;

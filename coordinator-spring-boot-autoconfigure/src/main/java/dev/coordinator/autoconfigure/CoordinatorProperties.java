@@ -25,6 +25,12 @@ public class CoordinatorProperties {
 	private boolean enabled = true;
 
 	/**
+	 * Where the shared state lives: 'nats' (a NATS JetStream server) or 'in-memory' (this JVM only, no server;
+	 * for tests and single-process applications).
+	 */
+	private Backend backend = Backend.NATS;
+
+	/**
 	 * Id of this node: 1 to 64 ASCII letters, digits, '-' or '_'. A stable id lets a restarted node resume
 	 * where it left off; when unset, a random id is generated at each start.
 	 */
@@ -68,6 +74,14 @@ public class CoordinatorProperties {
 
 	public void setEnabled(boolean enabled) {
 		this.enabled = enabled;
+	}
+
+	public Backend getBackend() {
+		return this.backend;
+	}
+
+	public void setBackend(Backend backend) {
+		this.backend = backend;
 	}
 
 	public @Nullable String getNodeId() {
@@ -132,6 +146,23 @@ public class CoordinatorProperties {
 
 	public Health getHealth() {
 		return this.health;
+	}
+
+	/**
+	 * Where the coordinator keeps its shared state.
+	 */
+	public enum Backend {
+
+		/**
+		 * A NATS JetStream key-value bucket, shared by every node connected to the servers.
+		 */
+		NATS,
+
+		/**
+		 * A store in this JVM, shared by the coordinators of this JVM only: no server, no durability.
+		 */
+		IN_MEMORY
+
 	}
 
 	/**
