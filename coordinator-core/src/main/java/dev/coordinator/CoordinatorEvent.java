@@ -34,6 +34,8 @@ public class CoordinatorEvent extends ApplicationEvent {
 
 	private final Map<String, String> traceHeaders;
 
+	private final OriginVerification originVerification;
+
 	/**
 	 * Creates a live event.
 	 * @param source the coordinator that received the change
@@ -84,6 +86,28 @@ public class CoordinatorEvent extends ApplicationEvent {
 	public CoordinatorEvent(Coordinator source, String key, CoordinatorAction action, byte @Nullable [] value,
 			long revision, @Nullable String origin, Instant writtenAt, boolean local, boolean replay,
 			Map<String, String> traceHeaders) {
+		this(source, key, action, value, revision, origin, writtenAt, local, replay, traceHeaders,
+				OriginVerification.NOT_CHECKED);
+	}
+
+	/**
+	 * Creates an event with the trace context its writer sent and what the receiving node found about its origin.
+	 * @param source the coordinator that received the change
+	 * @param key the key that changed
+	 * @param action what happened to the key
+	 * @param value the new value for a PUT, {@code null} for a DELETE
+	 * @param revision the revision of the change
+	 * @param origin the id of the node that wrote it, {@code null} when a program that is not a node did
+	 * @param writtenAt when the server stored the change
+	 * @param local whether this node wrote the change
+	 * @param replay whether the event replays existing state rather than reporting a change as it happens
+	 * @param traceHeaders the trace context headers of the change ({@code traceparent}, {@code tracestate}),
+	 * empty when its writer sent none
+	 * @param originVerification whether the origin was verified, and how that ended
+	 */
+	public CoordinatorEvent(Coordinator source, String key, CoordinatorAction action, byte @Nullable [] value,
+			long revision, @Nullable String origin, Instant writtenAt, boolean local, boolean replay,
+			Map<String, String> traceHeaders, OriginVerification originVerification) {
 		super(source);
 		this.key = Objects.requireNonNull(key, "key");
 		this.action = Objects.requireNonNull(action, "action");
@@ -97,6 +121,7 @@ public class CoordinatorEvent extends ApplicationEvent {
 		this.local = local;
 		this.replay = replay;
 		this.traceHeaders = Map.copyOf(traceHeaders);
+		this.originVerification = Objects.requireNonNull(originVerification, "originVerification");
 	}
 
 	/**
@@ -148,7 +173,8 @@ public class CoordinatorEvent extends ApplicationEvent {
 	}
 
 	/**
-	 * Returns the id of the node that wrote the change.
+	 * Returns the id of the node that wrote the change, as the writer claimed it: anyone allowed to publish to
+	 * the bucket can claim any origin. {@link #getOriginVerification()} tells whether the claim was checked.
 	 * @return the node id, or {@code null} when the change was written by a program that is not a node
 	 */
 	public @Nullable String getOrigin() {
@@ -165,7 +191,7 @@ public class CoordinatorEvent extends ApplicationEvent {
 	}
 
 	/**
-	 * Returns whether this node wrote the change.
+	 * Returns whether this node wrote the change, by its {@link #getOrigin() origin}: a claim like the origin.
 	 * @return {@code true} for the node's own changes
 	 */
 	public boolean isLocal() {
@@ -193,10 +219,22 @@ public class CoordinatorEvent extends ApplicationEvent {
 		return this.traceHeaders;
 	}
 
+	/**
+	 * Returns what this node found when it checked the change's signature against the public key of the node
+	 * it names as its origin ({@code coordinator.origin.verify}).
+	 * @return the verification; {@link OriginVerification#NOT_CHECKED} when this node does not verify origins
+	 * and for replayed state
+	 */
+	public OriginVerification getOriginVerification() {
+		return this.originVerification;
+	}
+
 	@Override
 	public String toString() {
 		return "CoordinatorEvent[" + this.action + " " + this.key + " revision=" + this.revision + " origin="
-				+ this.origin + (this.replay ? " replay" : "") + "]";
+				+ this.origin + ((this.originVerification != OriginVerification.NOT_CHECKED)
+						? " " + this.originVerification : "")
+				+ (this.replay ? " replay" : "") + "]";
 	}
 
 }

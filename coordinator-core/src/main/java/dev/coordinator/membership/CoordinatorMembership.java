@@ -368,7 +368,22 @@ public class CoordinatorMembership implements ClusterMembership, SmartLifecycle 
 	 * @return the member, started now
 	 */
 	public static Member describe(String nodeId, String host, @Nullable Integer webPort, Map<String, String> metadata) {
-		return new Member(nodeId, host, webPort, Instant.now(), metadata);
+		return describe(nodeId, host, webPort, metadata, null);
+	}
+
+	/**
+	 * Returns a member describing this node, with the public key that verifies its signed writes.
+	 * @param nodeId the node id
+	 * @param host the host name
+	 * @param webPort the web port, or {@code null}
+	 * @param metadata the metadata
+	 * @param publicKey the public NKey of its {@code coordinator.origin.sign} key, or {@code null} when it does not
+	 * sign
+	 * @return the member, started now
+	 */
+	public static Member describe(String nodeId, String host, @Nullable Integer webPort, Map<String, String> metadata,
+			@Nullable String publicKey) {
+		return new Member(nodeId, host, webPort, Instant.now(), metadata, publicKey);
 	}
 
 }

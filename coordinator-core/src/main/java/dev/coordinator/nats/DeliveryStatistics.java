@@ -15,7 +15,8 @@ package dev.coordinator.nats;
  * @param unexpected failures logged outside listener retries (a context listener or the error handler threw,
  * the reader restarted itself after an error)
  * @param failedCalls listener calls that threw (first attempts), handed to the error handler
+ * @param rejected changes not delivered because their origin was not verified ({@code coordinator.origin.verify=drop})
  */
 public record DeliveryStatistics(long received, long delivered, long duplicates, long silent, long malformed,
-		long deadLettered, long replayed, long resyncs, long unexpected, long failedCalls) {
+		long deadLettered, long replayed, long resyncs, long unexpected, long failedCalls, long rejected) {
 }

@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
@@ -16,6 +18,7 @@ import dev.coordinator.CoordinatorAction;
 import dev.coordinator.CoordinatorConsumerRecreatedEvent;
 import dev.coordinator.CoordinatorEvent;
 import dev.coordinator.CoordinatorException;
+import dev.coordinator.OriginVerification;
 import dev.coordinator.listener.EventDispatcher;
 import io.nats.client.Connection;
 import io.nats.client.ConnectionListener;
@@ -111,6 +114,11 @@ public class EventLogContainer implements SmartLifecycle, InitializingBean, Disp
 	private ThreadFactory threadFactory = Thread::new;
 
 	private boolean ephemeralNode;
+
+	private @Nullable OriginVerifier originVerifier;
+
+	/** Claimed origins whose rejected changes were logged at WARN: once each, the rest at DEBUG. */
+	private final Set<String> rejectedOrigins = ConcurrentHashMap.newKeySet();
 
 	private @Nullable Reader reader;
 
@@ -346,6 +354,15 @@ public class EventLogContainer implements SmartLifecycle, InitializingBean, Disp
 	}
 
 	/**
+	 * Sets the verifier of the origins of changes; without one (the default) origins are not checked and events
+	 * report {@link OriginVerification#NOT_CHECKED}.
+	 * @param originVerifier the verifier, or {@code null}
+	 */
+	public void setOriginVerifier(@Nullable OriginVerifier originVerifier) {
+		this.originVerifier = originVerifier;
+	}
+
+	/**
 	 * Removes the consumer and the record of a node whose id was generated for this run; they would otherwise
 	 * stay behind at every restart.
 	 */
@@ -382,7 +399,8 @@ public class EventLogContainer implements SmartLifecycle, InitializingBean, Disp
 		return new DeliveryStatistics(this.counters.received.sum(), this.counters.delivered.sum(),
 				this.counters.duplicates.sum(), this.counters.silent.sum(), this.counters.malformed.sum(),
 				this.deadLetters.recovered(), this.counters.replayed.sum(), this.counters.resyncs.sum(),
-				this.counters.unexpected.sum() + this.dispatcher.unexpectedFailures(), this.dispatcher.failedCalls());
+				this.counters.unexpected.sum() + this.dispatcher.unexpectedFailures(), this.dispatcher.failedCalls(),
+				this.counters.rejected.sum());
 	}
 
 	/**
@@ -663,11 +681,14 @@ public class EventLogContainer implements SmartLifecycle, InitializingBean, Disp
 		if (change.action() == CoordinatorAction.DELETE) {
 			this.deadLetters.keyDeleted(kvKey);
 		}
+		OriginVerifier verifier = this.originVerifier;
+		OriginVerification verification = (verifier != null && change.notifyListeners())
+				? verifier.verify(change, kvKey) : OriginVerification.NOT_CHECKED;
 		CoordinatorEvent event = new CoordinatorEvent(this.coordinator, change.key(), change.action(), change.value(),
 				change.revision(), change.origin(), change.writtenAt(), this.settings.nodeId().equals(change.origin()),
-				false, change.traceHeaders());
+				false, change.traceHeaders(), verification);
 		if (this.coordinator.hasViews()) {
-			// Views hold the stored state: silent changes too.
+			// Views hold the stored state: silent changes, and changes whose origin is not verified, too.
 			this.coordinator.applyToViews(event);
 		}
 		if (!change.notifyListeners()) {
@@ -675,9 +696,40 @@ public class EventLogContainer implements SmartLifecycle, InitializingBean, Disp
 			this.dispatcher.silent(change.key(), change.action(), change.revision());
 			return true;
 		}
+		if (verifier != null && verifier.getPolicy() == OriginVerifier.Policy.DROP
+				&& verification != OriginVerification.VERIFIED) {
+			rejected(change, verification);
+			// No listener receives it, but the store holds it: like a silent change to the initial-state listeners.
+			this.dispatcher.silent(change.key(), change.action(), change.revision());
+			return true;
+		}
 		this.counters.delivered.increment();
 		this.dispatcher.dispatch(event);
 		return true;
+	}
+
+	/**
+	 * A change whose origin was not verified, under {@code coordinator.origin.verify=drop}: not delivered,
+	 * acknowledged (it would not verify the next time either), counted, and logged at WARN once per origin.
+	 */
+	private void rejected(WireFormat.Change change, OriginVerification verification) {
+		this.counters.rejected.increment();
+		String origin = (change.origin() != null) ? WireFormat.shown(change.origin()) : "(none)";
+		boolean first = this.rejectedOrigins.size() < 1024 && this.rejectedOrigins.add(origin);
+		if (first || logger.isDebugEnabled()) {
+			String message = "Not delivering revision {} of key '{}' (claimed origin '{}'): its origin is {}. It is "
+					+ "acknowledged and not delivered again (coordinator.origin.verify=drop). Check which client may "
+					+ "publish to stream '{}', and that node '{}' signs its writes and is a member."
+					+ (first ? " Further rejections of this origin are logged at DEBUG." : "");
+			Object[] arguments = { change.revision(), change.key(), origin, verification, this.settings.streamName(),
+					origin };
+			if (first) {
+				logger.warn(message, arguments);
+			}
+			else {
+				logger.debug(message, arguments);
+			}
+		}
 	}
 
 	/**
@@ -846,6 +898,8 @@ public class EventLogContainer implements SmartLifecycle, InitializingBean, Disp
 		final LongAdder resyncs = new LongAdder();
 
 		final LongAdder unexpected = new LongAdder();
+
+		final LongAdder rejected = new LongAdder();
 
 	}
 

@@ -25,6 +25,7 @@ import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 import dev.coordinator.Coordinator;
+import dev.coordinator.CoordinatorAction;
 import dev.coordinator.CoordinatorConflictException;
 import dev.coordinator.CoordinatorEntry;
 import dev.coordinator.CoordinatorEvent;
@@ -92,10 +93,10 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 
 	/**
 	 * Bytes reserved for the headers of a write when checking a value against the server's payload limit: ours
-	 * (about 260 at most) and a trace context (70 for {@code traceparent}, a {@code tracestate} of up to 128
-	 * characters).
+	 * (about 260 at most, 110 more with a signature) and a trace context (70 for {@code traceparent}, a
+	 * {@code tracestate} of up to 128 characters).
 	 */
-	private static final int HEADER_ALLOWANCE = 512;
+	private static final int HEADER_ALLOWANCE = 640;
 
 	/** Compare-and-set attempts of a delete or create that keeps meeting concurrent writes. */
 	private static final int DELETE_ATTEMPTS = 16;
@@ -138,6 +139,8 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 	private ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
 
 	private @Nullable CoordinatorWriteObservationConvention observationConvention;
+
+	private @Nullable OriginSigner originSigner;
 
 	/**
 	 * Creates a coordinator; call {@link #afterPropertiesSet()} before using it (Spring does).
@@ -188,6 +191,23 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 	 */
 	public void setObservationConvention(@Nullable CoordinatorWriteObservationConvention observationConvention) {
 		this.observationConvention = observationConvention;
+	}
+
+	/**
+	 * Sets the key that signs every write of this node ({@code Coordinator-Signature}), so that receivers can verify
+	 * its origin; without one (the default) writes are not signed.
+	 * @param originSigner the signer, or {@code null} to sign nothing
+	 */
+	public void setOriginSigner(@Nullable OriginSigner originSigner) {
+		this.originSigner = originSigner;
+	}
+
+	/**
+	 * Returns the key that signs this node's writes.
+	 * @return the signer, or {@code null} when writes are not signed
+	 */
+	public @Nullable OriginSigner getOriginSigner() {
+		return this.originSigner;
 	}
 
 	/**
@@ -251,14 +271,14 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 	@Override
 	public long put(String key, byte[] value, boolean notify) {
 		String kvKey = encodeWrite(key, value);
-		Headers headers = WireFormat.headers(nodeId(), notify, false);
+		Headers headers = headers(kvKey, value, notify, false);
 		return observed("put", key, headers, () -> written(kvKey, publish("put", key, kvKey, headers, value, null)));
 	}
 
 	@Override
 	public CompletableFuture<Long> putAsync(String key, byte[] value) {
 		String kvKey = encodeWrite(key, value);
-		Headers headers = WireFormat.headers(nodeId(), true, false);
+		Headers headers = headers(kvKey, value, true, false);
 		Observation observation = writeObservation("put", key, headers);
 		if (observation.isNoop()) {
 			return publishAsync(key, kvKey, headers, value);
@@ -294,7 +314,7 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 	@Override
 	public long create(String key, byte[] value, boolean notify) {
 		String kvKey = encodeWrite(key, value);
-		Headers headers = WireFormat.headers(nodeId(), notify, false);
+		Headers headers = headers(kvKey, value, notify, false);
 		return observed("create", key, headers, () -> create(key, kvKey, headers, value));
 	}
 
@@ -324,7 +344,7 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 	@Override
 	public long update(String key, byte[] value, long expectedRevision, boolean notify) {
 		String kvKey = encodeWrite(key, value);
-		Headers headers = WireFormat.headers(nodeId(), notify, false);
+		Headers headers = headers(kvKey, value, notify, false);
 		return observed("update", key, headers, () -> {
 			try {
 				return written(kvKey, publish("update", key, kvKey, headers, value, expectedRevision));
@@ -338,7 +358,7 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 	@Override
 	public long delete(String key, long expectedRevision, boolean notify) {
 		String kvKey = KeyCodec.encode(key);
-		Headers headers = WireFormat.headers(nodeId(), notify, true);
+		Headers headers = headers(kvKey, new byte[0], notify, true);
 		return observed("delete", key, headers, () -> {
 			try {
 				return written(kvKey, publish("delete", key, kvKey, headers, new byte[0], expectedRevision));
@@ -347,6 +367,19 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 				throw conflict(key, kvKey, expectedRevision);
 			}
 		});
+	}
+
+	/**
+	 * The headers of a write, signed when this node signs its writes.
+	 */
+	private Headers headers(String kvKey, byte[] body, boolean notify, boolean delete) {
+		Headers headers = WireFormat.headers(nodeId(), notify, delete);
+		OriginSigner signer = this.originSigner;
+		if (signer != null) {
+			signer.sign(headers, kvKey, delete ? CoordinatorAction.DELETE : CoordinatorAction.PUT, body, nodeId(),
+					notify);
+		}
+		return headers;
 	}
 
 	/**
@@ -495,7 +528,7 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 	@Override
 	public boolean delete(String key, boolean notify) {
 		String kvKey = KeyCodec.encode(key);
-		Headers headers = WireFormat.headers(nodeId(), notify, true);
+		Headers headers = headers(kvKey, new byte[0], notify, true);
 		return observed("delete", key, headers, () -> {
 			try {
 				return this.compareAndSetRetries.execute(() -> {

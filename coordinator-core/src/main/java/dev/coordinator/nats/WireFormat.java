@@ -1,6 +1,10 @@
 package dev.coordinator.nats;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +34,15 @@ final class WireFormat {
 	/** Header that, when {@code false}, stores a change without notifying listeners. */
 	static final String NOTIFY_HEADER = "Coordinator-Notify";
 
+	/**
+	 * Header with the writer's signature of the change, when it signs ({@code coordinator.origin.sign}):
+	 * base64url without padding of the Ed25519 signature of {@link #signedBytes}.
+	 */
+	static final String SIGNATURE_HEADER = "Coordinator-Signature";
+
+	/** First line of the bytes a signature covers: what they are, and their version. */
+	static final String SIGNATURE_VERSION = "Coordinator-Signature/1";
+
 	/** The KV header that marks deletes ({@code DEL}) and purges ({@code PURGE}). */
 	static final String KV_OPERATION_HEADER = "KV-Operation";
 
@@ -53,6 +66,33 @@ final class WireFormat {
 			headers.put(KV_OPERATION_HEADER, "DEL");
 		}
 		return headers;
+	}
+
+	/**
+	 * Returns the bytes a signature covers: everything about a change that does not depend on its revision, so
+	 * that a writer can sign before the server stores it. Lines separated by {@code \n}, all ASCII: the signature
+	 * version, the KV key (as the subject carries it), {@code PUT} or {@code DELETE}, the lower-case hex SHA-256 of
+	 * the message body (of nothing, for a delete), the origin and {@code true}/{@code false} for notify.
+	 * @param kvKey the key as stored
+	 * @param action what the change does
+	 * @param body the message body
+	 * @param origin the writing node's id
+	 * @param notify whether listeners are notified
+	 * @return the bytes to sign or verify
+	 */
+	static byte[] signedBytes(String kvKey, CoordinatorAction action, byte[] body, String origin, boolean notify) {
+		String text = SIGNATURE_VERSION + "\n" + kvKey + "\n" + action.name() + "\n" + sha256(body) + "\n" + origin
+				+ "\n" + notify;
+		return text.getBytes(StandardCharsets.UTF_8);
+	}
+
+	private static String sha256(byte[] body) {
+		try {
+			return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException("Every Java runtime has SHA-256", ex);
+		}
 	}
 
 	/**
@@ -116,9 +156,11 @@ final class WireFormat {
 					+ shown(operation) + "', expected DEL or PURGE");
 		}
 		String origin = header(headers, ORIGIN_HEADER, key, revision);
-		byte[] value = (action == CoordinatorAction.PUT) ? ((data != null) ? data : new byte[0]) : null;
+		String signature = header(headers, SIGNATURE_HEADER, key, revision);
+		byte[] body = (data != null) ? data : new byte[0];
+		byte[] value = (action == CoordinatorAction.PUT) ? body : null;
 		return new Change(key, action, value, revision, origin, writtenAt, !"false".equals(notify),
-				traceHeaders(headers));
+				traceHeaders(headers), signature, body);
 	}
 
 	/**
@@ -166,7 +208,7 @@ final class WireFormat {
 	 * Renders text from a message for a log line: printable ASCII only, at most {@value #MAX_HEADER_LENGTH}
 	 * characters.
 	 */
-	private static String shown(String text) {
+	static String shown(String text) {
 		StringBuilder shown = new StringBuilder();
 		for (int i = 0; i < text.length() && i < MAX_HEADER_LENGTH; i++) {
 			char c = text.charAt(i);
@@ -186,9 +228,12 @@ final class WireFormat {
 	 * @param writtenAt when the server stored it
 	 * @param notifyListeners whether listeners are to be notified
 	 * @param traceHeaders the writer's trace context, by header name; empty when it sent none
+	 * @param signature the writer's signature ({@link #SIGNATURE_HEADER}), {@code null} when it sent none
+	 * @param body the message body the signature covers (empty for a delete)
 	 */
 	record Change(String key, CoordinatorAction action, byte @Nullable [] value, long revision,
-			@Nullable String origin, Instant writtenAt, boolean notifyListeners, Map<String, String> traceHeaders) {
+			@Nullable String origin, Instant writtenAt, boolean notifyListeners, Map<String, String> traceHeaders,
+			@Nullable String signature, byte[] body) {
 	}
 
 	/**

@@ -27,7 +27,10 @@ import dev.coordinator.nats.DeadLetterRecoverer;
 import dev.coordinator.nats.EventLogContainer;
 import dev.coordinator.nats.NatsCoordinator;
 import dev.coordinator.nats.NatsCoordinatorSettings;
+import dev.coordinator.nats.OriginSigner;
+import dev.coordinator.nats.OriginVerifier;
 import io.nats.client.Connection;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,6 +78,55 @@ public final class CoordinatorAutoConfiguration {
 		return new CoordinatorListenerFactory();
 	}
 
+	/**
+	 * The key that signs this node's changes, with {@code coordinator.origin.sign}: from
+	 * {@code coordinator.origin.seed}, else from {@code coordinator.nats.nkey-seed}.
+	 */
+	private static @Nullable OriginSigner originSigner(CoordinatorProperties properties, String nodeId) {
+		CoordinatorProperties.Origin origin = properties.getOrigin();
+		if (!origin.isSign()) {
+			return null;
+		}
+		String property = (origin.getSeed() != null) ? "coordinator.origin.seed" : "coordinator.nats.nkey-seed";
+		String seed = (origin.getSeed() != null) ? origin.getSeed() : properties.getNats().getNkeySeed();
+		if (seed == null || seed.isBlank()) {
+			throw new InvalidConfigurationPropertyValueException("coordinator.origin.sign", true, "Signing changes "
+					+ "needs a user NKey seed: set coordinator.origin.seed (or coordinator.nats.nkey-seed, which is used "
+					+ "when it is unset), or coordinator.origin.sign=false.");
+		}
+		try {
+			OriginSigner signer = OriginSigner.fromSeed(seed.trim().toCharArray());
+			logger.info("Node '{}' signs the changes it writes with NKey {} (from {})", nodeId, signer.publicKey(),
+					property);
+			return signer;
+		}
+		catch (IllegalArgumentException ex) {
+			throw new InvalidConfigurationPropertyValueException(property,
+					SecretPropertyFailureAnalyzer.REDACTED, ex.getMessage());
+		}
+	}
+
+	/**
+	 * The verifier of origins, with {@code coordinator.origin.verify} other than {@code none}: it needs the public
+	 * keys that only membership records carry.
+	 */
+	private static @Nullable OriginVerifier originVerifier(NatsCoordinator coordinator,
+			CoordinatorProperties properties) {
+		CoordinatorProperties.Origin.Verify verify = properties.getOrigin().getVerify();
+		if (verify == CoordinatorProperties.Origin.Verify.NONE) {
+			return null;
+		}
+		if (!properties.getMembership().isEnabled()) {
+			throw new InvalidConfigurationPropertyValueException("coordinator.origin.verify",
+					verify.name().toLowerCase(Locale.ROOT), "Verifying origins needs the members' public keys, which "
+							+ "their membership records carry: set coordinator.membership.enabled=true (on every node, "
+							+ "with coordinator.origin.sign=true on the writers), or coordinator.origin.verify=none.");
+		}
+		return new OriginVerifier(coordinator, properties.getMembership().getPrefix(),
+				(verify == CoordinatorProperties.Origin.Verify.DROP) ? OriginVerifier.Policy.DROP
+						: OriginVerifier.Policy.FLAG);
+	}
+
 	private static String hostName() {
 		try {
 			return InetAddress.getLocalHost().getHostName();
@@ -116,8 +168,11 @@ public final class CoordinatorAutoConfiguration {
 		}
 
 		@Bean
-		NatsCoordinator natsCoordinator(Connection natsConnection, NatsCoordinatorSettings settings) {
-			return new NatsCoordinator(natsConnection, settings);
+		NatsCoordinator natsCoordinator(Connection natsConnection, NatsCoordinatorSettings settings,
+				CoordinatorProperties properties) {
+			NatsCoordinator coordinator = new NatsCoordinator(natsConnection, settings);
+			coordinator.setOriginSigner(originSigner(properties, settings.nodeId()));
+			return coordinator;
 		}
 
 		@Bean(destroyMethod = "close")
@@ -150,6 +205,7 @@ public final class CoordinatorAutoConfiguration {
 					coordinator.getWatchRegistry(), errorHandler);
 			EventLogContainer container = new EventLogContainer(coordinator, dispatcher, deadLetters);
 			container.setEphemeralNode(!StringUtils.hasText(properties.getNodeId()));
+			container.setOriginVerifier(originVerifier(coordinator, properties));
 			if (Threading.VIRTUAL.isActive(environment)) {
 				container.setThreadFactory(new VirtualThreadTaskExecutor().getVirtualThreadFactory());
 			}
@@ -213,9 +269,11 @@ public final class CoordinatorAutoConfiguration {
 			MembershipSettings settings = bind("coordinator.membership", () -> new MembershipSettings(
 					membership.getPrefix(), membership.getLeaseTtl(), membership.getHeartbeat(), membership.getMetadata()));
 			String host = hostName();
+			OriginSigner signer = (coordinator instanceof NatsCoordinator nats) ? nats.getOriginSigner() : null;
+			String publicKey = (signer != null) ? signer.publicKey() : null;
 			return new CoordinatorMembership(coordinator, settings, applicationEventPublisher,
 					() -> CoordinatorMembership.describe(coordinator.nodeId(), host,
-							environment.getProperty("local.server.port", Integer.class), settings.metadata()));
+							environment.getProperty("local.server.port", Integer.class), settings.metadata(), publicKey));
 		}
 
 		@Bean

@@ -68,6 +68,8 @@ public class CoordinatorProperties {
 
 	private final Health health = new Health();
 
+	private final Origin origin = new Origin();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -146,6 +148,10 @@ public class CoordinatorProperties {
 
 	public Health getHealth() {
 		return this.health;
+	}
+
+	public Origin getOrigin() {
+		return this.origin;
 	}
 
 	/**
@@ -791,6 +797,70 @@ public class CoordinatorProperties {
 
 		public void setMaxLag(long maxLag) {
 			this.maxLag = maxLag;
+		}
+
+	}
+
+	/**
+	 * Signed origins of changes: without them, a change's origin is what its writer claimed.
+	 */
+	public static class Origin {
+
+		/**
+		 * Whether this node signs every change it writes with its NKey, so that receivers can verify its origin.
+		 */
+		private boolean sign;
+
+		/**
+		 * Seed of the user NKey that signs this node's changes (starting with 'SU'); when unset,
+		 * coordinator.nats.nkey-seed is used. A secret: it is never logged.
+		 */
+		private @Nullable String seed;
+
+		/**
+		 * What to do with the origins of received changes: 'none' to not check them, 'flag' to deliver every change
+		 * with its verification, 'drop' to deliver only changes signed by the member they name. Needs membership.
+		 */
+		private Verify verify = Verify.NONE;
+
+		public boolean isSign() {
+			return this.sign;
+		}
+
+		public void setSign(boolean sign) {
+			this.sign = sign;
+		}
+
+		public @Nullable String getSeed() {
+			return this.seed;
+		}
+
+		public void setSeed(@Nullable String seed) {
+			this.seed = seed;
+		}
+
+		public Verify getVerify() {
+			return this.verify;
+		}
+
+		public void setVerify(Verify verify) {
+			this.verify = verify;
+		}
+
+		/**
+		 * What a node does with the origins of the changes it receives.
+		 */
+		public enum Verify {
+
+			/** Origins are not checked. */
+			NONE,
+
+			/** Every change is delivered with what the check found. */
+			FLAG,
+
+			/** Only changes signed by the member they name are delivered; the others are counted and logged. */
+			DROP
+
 		}
 
 	}

@@ -74,6 +74,8 @@ public class CoordinatorMetrics implements MeterBinder {
 				DeliveryStatistics::silent);
 		counter(registry, "coordinator.events.malformed", "Messages of the log that are not changes",
 				DeliveryStatistics::malformed);
+		counter(registry, "coordinator.events.rejected", "Changes not delivered because their origin was not verified",
+				DeliveryStatistics::rejected);
 		counter(registry, "coordinator.events.replayed", "Replayed entries handed to initial-state listeners",
 				DeliveryStatistics::replayed);
 		counter(registry, "coordinator.dead.letters", "Listener calls given up and recorded as dead letters",

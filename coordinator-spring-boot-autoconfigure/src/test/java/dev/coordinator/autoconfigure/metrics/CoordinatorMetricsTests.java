@@ -55,6 +55,7 @@ class CoordinatorMetricsTests {
 			// The membership record's join is a change too.
 			assertThat(registry.get("coordinator.events.delivered").functionCounter().count()).isGreaterThanOrEqualTo(2);
 			assertThat(registry.get("coordinator.events.malformed").functionCounter().count()).isZero();
+			assertThat(registry.get("coordinator.events.rejected").functionCounter().count()).isZero();
 			assertThat(registry.get("coordinator.consumer.lag").gauge().value()).isZero();
 			assertThat(registry.get("coordinator.members").gauge().value()).isEqualTo(1);
 		});
