@@ -75,7 +75,7 @@ public final class CoordinatorLock {
 		LockRecord record = new LockRecord(this.coordinator.nodeId(), ttl.toMillis());
 		while (true) {
 			try {
-				long revision = this.coordinator.create(this.key, record.toJson());
+				long revision = this.coordinator.create(this.key, json(record));
 				held(revision, record.withToken(revision), ttl);
 				return true;
 			}
@@ -146,7 +146,7 @@ public final class CoordinatorLock {
 		current.renewal.cancel(false);
 		LockRecord record = new LockRecord(this.coordinator.nodeId(), ttl.toMillis(), current.token);
 		try {
-			current.revision = this.coordinator.update(this.key, record.toJson(), current.revision, false);
+			current.revision = this.coordinator.update(this.key, json(record), current.revision, false);
 		}
 		catch (CoordinatorConflictException ex) {
 			lose(current);
@@ -194,7 +194,7 @@ public final class CoordinatorLock {
 			return;
 		}
 		try {
-			current.revision = this.coordinator.update(this.key, record.toJson(), current.revision, false);
+			current.revision = this.coordinator.update(this.key, json(record), current.revision, false);
 			current.renewedAt = System.nanoTime();
 		}
 		catch (CoordinatorConflictException ex) {
@@ -220,13 +220,17 @@ public final class CoordinatorLock {
 		}
 	}
 
+	private byte[] json(LockRecord record) {
+		return this.coordinator.jsonCodec().write(record);
+	}
+
 	private Duration holderTtl(long revision, Duration fallback) {
 		Optional<CoordinatorEntry> entry = this.coordinator.get(this.key);
 		if (entry.isEmpty() || entry.get().revision() != revision) {
 			return fallback;
 		}
 		try {
-			return Duration.ofMillis(LockRecord.fromJson(entry.get().value()).ttlMillis());
+			return Duration.ofMillis(entry.get().valueAs(LockRecord.class).ttlMillis());
 		}
 		catch (RuntimeException ex) {
 			return fallback;

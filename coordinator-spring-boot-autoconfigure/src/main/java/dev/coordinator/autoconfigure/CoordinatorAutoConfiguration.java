@@ -7,6 +7,9 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 
 import dev.coordinator.Coordinator;
+import dev.coordinator.CoordinatorJsonCodec;
+import dev.coordinator.json.Jackson2JsonCodec;
+import dev.coordinator.json.Jackson3JsonCodec;
 import dev.coordinator.listener.CoordinatorErrorHandler;
 import dev.coordinator.listener.CoordinatorListenerFactory;
 import dev.coordinator.listener.DefaultCoordinatorErrorHandler;
@@ -39,8 +42,10 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Role;
 import org.springframework.core.env.Environment;
+import org.springframework.core.io.ResourceLoader;
 import org.springframework.core.task.VirtualThreadTaskExecutor;
 import org.springframework.integration.support.locks.LockRegistry;
+import org.springframework.util.ClassUtils;
 import org.springframework.util.StringUtils;
 
 /**
@@ -56,6 +61,8 @@ import org.springframework.util.StringUtils;
 public final class CoordinatorAutoConfiguration {
 
 	private static final Logger logger = LoggerFactory.getLogger(CoordinatorAutoConfiguration.class);
+
+	private static final String JACKSON3_MAPPER = "tools.jackson.databind.json.JsonMapper";
 
 	@Bean
 	@ConditionalOnMissingBean(CoordinatorConnectionDetails.class)
@@ -78,9 +85,23 @@ public final class CoordinatorAutoConfiguration {
 	}
 
 	@Bean
+	@ConditionalOnMissingBean
+	CoordinatorJsonCodec coordinatorJsonCodec(CoordinatorProperties properties, ResourceLoader resourceLoader) {
+		if (properties.getJson() == CoordinatorProperties.JsonLibrary.JACKSON3) {
+			if (!ClassUtils.isPresent(JACKSON3_MAPPER, resourceLoader.getClassLoader())) {
+				throw new InvalidConfigurationPropertyValueException("coordinator.json", "jackson3",
+						"Jackson 3 is not on the classpath: add tools.jackson.core:jackson-databind, or use jackson2.");
+			}
+			return new Jackson3JsonCodec();
+		}
+		return new Jackson2JsonCodec();
+	}
+
+	@Bean
 	@ConditionalOnMissingBean(Coordinator.class)
-	NatsCoordinator natsCoordinator(Connection natsConnection, NatsCoordinatorSettings settings) {
-		return new NatsCoordinator(natsConnection, settings);
+	NatsCoordinator natsCoordinator(Connection natsConnection, NatsCoordinatorSettings settings,
+			CoordinatorJsonCodec jsonCodec) {
+		return new NatsCoordinator(natsConnection, settings, jsonCodec);
 	}
 
 	@Bean(destroyMethod = "close")

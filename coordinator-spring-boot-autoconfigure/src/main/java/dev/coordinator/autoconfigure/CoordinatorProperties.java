@@ -35,6 +35,13 @@ public class CoordinatorProperties {
 	 */
 	private String namespace = "coordinator";
 
+	/**
+	 * JSON library of putJson, valueAs and the coordinator's own records: 'jackson2', or 'jackson3' when Jackson 3
+	 * is on the classpath. Both write the same JSON, whatever the application's own ObjectMapper customizations,
+	 * so nodes of one cluster may differ.
+	 */
+	private JsonLibrary json = JsonLibrary.JACKSON2;
+
 	private final Nats nats = new Nats();
 
 	private final Bucket bucket = new Bucket();
@@ -77,6 +84,14 @@ public class CoordinatorProperties {
 
 	public void setNamespace(String namespace) {
 		this.namespace = namespace;
+	}
+
+	public JsonLibrary getJson() {
+		return this.json;
+	}
+
+	public void setJson(JsonLibrary json) {
+		this.json = json;
 	}
 
 	public Nats getNats() {
@@ -675,6 +690,23 @@ public class CoordinatorProperties {
 		public void setMaxLag(long maxLag) {
 			this.maxLag = maxLag;
 		}
+
+	}
+
+	/**
+	 * JSON libraries the coordinator's codec can use.
+	 */
+	public enum JsonLibrary {
+
+		/**
+		 * Jackson 2 ({@code com.fasterxml.jackson.core:jackson-databind}).
+		 */
+		JACKSON2,
+
+		/**
+		 * Jackson 3 ({@code tools.jackson.core:jackson-databind}).
+		 */
+		JACKSON3
 
 	}
 
