@@ -509,7 +509,7 @@ public class CoordinatorProperties {
 	}
 
 	/**
-	 * Recording of dead letters in the stream '<namespace>_dead_letters'.
+	 * Recording of dead letters in the stream {@code <namespace>_dead_letters}.
 	 */
 	public static class DeadLetters {
 
