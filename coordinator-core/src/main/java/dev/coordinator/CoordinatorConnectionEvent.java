@@ -5,7 +5,8 @@ import org.springframework.context.ApplicationEvent;
 /**
  * Published when the coordinator's connection to NATS changes state: connected (once, at start-up),
  * disconnected, reconnected or closed. While disconnected, writes wait for the connection (up to their timeout)
- * and events arrive once it is back; nothing is lost.
+ * and events arrive once it is back; nothing is lost. Listeners are called on the NATS client's callback
+ * thread: they must not block (hand long work to an executor, e.g. with {@code @Async}).
  */
 public class CoordinatorConnectionEvent extends ApplicationEvent {
 
@@ -61,7 +62,7 @@ public class CoordinatorConnectionEvent extends ApplicationEvent {
 		/** The connection is back, possibly to another server of the cluster. */
 		RECONNECTED,
 
-		/** The connection was closed: at shutdown, or after reconnecting failed for good. */
+		/** The connection was closed after reconnecting failed for good ({@code coordinator.nats.max-reconnects}). */
 		CLOSED
 
 	}

@@ -4,9 +4,10 @@ import org.springframework.context.ApplicationEvent;
 
 /**
  * Published when this node's durable consumer was created again: it was gone (deleted by the server after
- * {@code coordinator.consumer.inactive-threshold} without contact, or by an operator), or deliveries went
- * missing and the node reads again after the last revision it processed. No change is skipped by it; a
- * {@link CoordinatorResyncEvent} follows when revisions the node had not read are no longer in the log.
+ * {@code coordinator.consumer.inactive-threshold} without contact, or by an operator), deliveries went missing,
+ * or the node started with deliveries of its previous run unacknowledged; it then reads again after the last
+ * revision it processed. No change is skipped by it. When revisions the node had not read are no longer in the
+ * log, a {@link CoordinatorResyncEvent} precedes it.
  */
 public class CoordinatorConsumerRecreatedEvent extends ApplicationEvent {
 

@@ -1,6 +1,7 @@
 package dev.coordinator;
 
 import java.time.Instant;
+import java.util.Map;
 import java.util.Objects;
 
 import org.jspecify.annotations.Nullable;
@@ -30,6 +31,8 @@ public class CoordinatorEvent extends ApplicationEvent {
 	private final boolean local;
 
 	private final boolean replay;
+
+	private final Map<String, String> traceHeaders;
 
 	/**
 	 * Creates a live event.
@@ -61,6 +64,26 @@ public class CoordinatorEvent extends ApplicationEvent {
 	 */
 	public CoordinatorEvent(Coordinator source, String key, CoordinatorAction action, byte @Nullable [] value,
 			long revision, @Nullable String origin, Instant writtenAt, boolean local, boolean replay) {
+		this(source, key, action, value, revision, origin, writtenAt, local, replay, Map.of());
+	}
+
+	/**
+	 * Creates an event with the trace context its writer sent.
+	 * @param source the coordinator that received the change
+	 * @param key the key that changed
+	 * @param action what happened to the key
+	 * @param value the new value for a PUT, {@code null} for a DELETE
+	 * @param revision the revision of the change
+	 * @param origin the id of the node that wrote it, {@code null} when a program that is not a node did
+	 * @param writtenAt when the server stored the change
+	 * @param local whether this node wrote the change
+	 * @param replay whether the event replays existing state rather than reporting a change as it happens
+	 * @param traceHeaders the trace context headers of the change ({@code traceparent}, {@code tracestate}),
+	 * empty when its writer sent none
+	 */
+	public CoordinatorEvent(Coordinator source, String key, CoordinatorAction action, byte @Nullable [] value,
+			long revision, @Nullable String origin, Instant writtenAt, boolean local, boolean replay,
+			Map<String, String> traceHeaders) {
 		super(source);
 		this.key = Objects.requireNonNull(key, "key");
 		this.action = Objects.requireNonNull(action, "action");
@@ -73,6 +96,7 @@ public class CoordinatorEvent extends ApplicationEvent {
 		this.writtenAt = Objects.requireNonNull(writtenAt, "writtenAt");
 		this.local = local;
 		this.replay = replay;
+		this.traceHeaders = Map.copyOf(traceHeaders);
 	}
 
 	/**
@@ -157,6 +181,17 @@ public class CoordinatorEvent extends ApplicationEvent {
 	 */
 	public boolean isReplay() {
 		return this.replay;
+	}
+
+	/**
+	 * Returns the trace context its writer sent with the change, by header name ({@code traceparent},
+	 * {@code tracestate}): the writer's span is the parent of the observation of each listener call. Replayed
+	 * state is read from the bucket, which does not keep it.
+	 * @return the headers; empty when the writer sent none (it observed nothing, or is another program) and for
+	 * replayed state
+	 */
+	public Map<String, String> getTraceHeaders() {
+		return this.traceHeaders;
 	}
 
 	@Override

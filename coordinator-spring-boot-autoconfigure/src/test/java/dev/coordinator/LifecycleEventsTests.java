@@ -67,7 +67,8 @@ class LifecycleEventsTests {
 			await().atMost(Duration.ofSeconds(20)).until(() -> !recorder.recreated.isEmpty());
 			CoordinatorConsumerRecreatedEvent event = recorder.recreated.get(0);
 			assertThat(event.getConsumer()).isEqualTo("recreated_node-1");
-			assertThat(event.getFromRevision()).isEqualTo(processed + 1);
+			// Reads on after what it had processed (a node record written meanwhile may have moved that on).
+			assertThat(event.getFromRevision()).isGreaterThan(processed);
 			await().atMost(Duration.ofSeconds(10)).until(() -> TestNode.keys(node.listeners().all).contains("/after/b"));
 		}
 	}

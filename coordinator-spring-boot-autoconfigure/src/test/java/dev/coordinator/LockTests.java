@@ -13,6 +13,7 @@ import dev.coordinator.lock.CoordinatorLock;
 import dev.coordinator.lock.CoordinatorLocks;
 import dev.coordinator.lock.Leadership;
 import dev.coordinator.lock.LeadershipGrantedEvent;
+import dev.coordinator.lock.LeadershipRevokedEvent;
 import dev.coordinator.test.NatsServerExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -139,6 +140,26 @@ class LockTests {
 		Files.deleteIfExists(output);
 	}
 
+	@Test
+	void aLeaderThatStopsReleasesTheRoleAtOnceAndIsToldItNoLongerLeads() {
+		Duration longTtl = Duration.ofSeconds(30);
+		TestNode first = node("node-a");
+		TestNode second = node("node-b");
+		Leadership leading = locks(first).leader("scheduler", longTtl);
+		leading.start();
+		await().atMost(Duration.ofSeconds(5)).until(leading::isLeader);
+		Leadership waiting = locks(second).leader("scheduler", longTtl);
+		waiting.start();
+
+		long stopped = System.nanoTime();
+		leading.stop();
+
+		assertThat(first.context().getBean(Grants.class).revoked).containsExactly("scheduler");
+		await().atMost(Duration.ofSeconds(10)).until(waiting::isLeader);
+		assertThat(Duration.ofNanos(System.nanoTime() - stopped)).isLessThan(Duration.ofSeconds(10));
+		waiting.stop();
+	}
+
 	private static CoordinatorLocks locks(TestNode node) {
 		return node.context().getBean(CoordinatorLocks.class);
 	}
@@ -148,9 +169,16 @@ class LockTests {
 
 		final List<String> roles = new CopyOnWriteArrayList<>();
 
+		final List<String> revoked = new CopyOnWriteArrayList<>();
+
 		@EventListener
 		void onGranted(LeadershipGrantedEvent event) {
 			this.roles.add(event.getRole());
+		}
+
+		@EventListener
+		void onRevoked(LeadershipRevokedEvent event) {
+			this.revoked.add(event.getRole());
 		}
 
 	}

@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 
 import dev.coordinator.CoordinatorValueException;
+import dev.coordinator.InvalidSettingException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,11 +70,12 @@ public class DefaultCoordinatorErrorHandler implements CoordinatorErrorHandler {
 			Duration maxBackoff) {
 		this.recoverer = Objects.requireNonNull(recoverer, "recoverer");
 		if (attempts < 1) {
-			throw new IllegalArgumentException("Listener attempts must be at least 1, not " + attempts);
+			throw new InvalidSettingException("attempts", attempts,
+					"Listener attempts must be at least 1, not " + attempts);
 		}
 		if (backoff.isNegative() || maxBackoff.compareTo(backoff) < 0) {
-			throw new IllegalArgumentException("Listener backoff must be 0 or more and at most max backoff ("
-					+ maxBackoff + "), not " + backoff);
+			throw new InvalidSettingException("backoff", backoff,
+					"Listener backoff must be 0 or more and at most max backoff (" + maxBackoff + "), not " + backoff);
 		}
 		this.attempts = attempts;
 		this.backoff = backoff;

@@ -7,6 +7,12 @@ import java.util.concurrent.atomic.LongAdder;
 
 import dev.coordinator.CoordinatorAction;
 import dev.coordinator.CoordinatorEvent;
+import dev.coordinator.observation.CoordinatorListenerContext;
+import dev.coordinator.observation.CoordinatorListenerObservationConvention;
+import dev.coordinator.observation.CoordinatorObservation;
+import dev.coordinator.observation.DefaultCoordinatorListenerObservationConvention;
+import io.micrometer.observation.ObservationRegistry;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,6 +30,10 @@ import org.springframework.context.ApplicationEventPublisher;
  * <p>Nothing a listener throws escapes: a failing {@code @CoordinatorListener} method or watch handler goes to
  * the {@link CoordinatorErrorHandler}, and whatever a context listener or the error handler itself throws is
  * logged and counted.
+ *
+ * <p>With an {@link ObservationRegistry}, each call of a {@code @CoordinatorListener} method or watch handler (each
+ * retry too) runs in a {@link CoordinatorObservation#LISTENER coordinator.listener} observation whose parent is
+ * the writer's span.
  */
 public class EventDispatcher {
 
@@ -43,6 +53,10 @@ public class EventDispatcher {
 
 	private final LongAdder failedCalls = new LongAdder();
 
+	private ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
+
+	private @Nullable CoordinatorListenerObservationConvention observationConvention;
+
 	/**
 	 * Creates a dispatcher.
 	 * @param publisher the application context, for plain listeners and lifecycle events
@@ -56,6 +70,23 @@ public class EventDispatcher {
 		this.listeners = Objects.requireNonNull(listeners, "listeners");
 		this.watches = Objects.requireNonNull(watches, "watches");
 		this.errorHandler = Objects.requireNonNull(errorHandler, "errorHandler");
+	}
+
+	/**
+	 * Sets the registry that observes listener calls; {@link ObservationRegistry#NOOP} (the default) observes none.
+	 * @param observationRegistry the registry
+	 */
+	public void setObservationRegistry(ObservationRegistry observationRegistry) {
+		this.observationRegistry = Objects.requireNonNull(observationRegistry, "observationRegistry");
+	}
+
+	/**
+	 * Sets the convention of listener observations, instead of
+	 * {@link DefaultCoordinatorListenerObservationConvention}.
+	 * @param observationConvention the convention, or {@code null} for the default
+	 */
+	public void setObservationConvention(@Nullable CoordinatorListenerObservationConvention observationConvention) {
+		this.observationConvention = observationConvention;
 	}
 
 	/**
@@ -151,7 +182,8 @@ public class EventDispatcher {
 		}
 	}
 
-	private void invoke(String listenerId, CoordinatorEvent event, Runnable call) {
+	private void invoke(String listenerId, CoordinatorEvent event, Runnable listenerCall) {
+		Runnable call = observed(listenerId, event, listenerCall);
 		try {
 			call.run();
 		}
@@ -167,6 +199,20 @@ public class EventDispatcher {
 						+ "delivery goes on", failed, ex);
 			}
 		}
+	}
+
+	/**
+	 * The call in an observation of its own, each time it runs (retries by the error handler included).
+	 */
+	private Runnable observed(String listenerId, CoordinatorEvent event, Runnable call) {
+		ObservationRegistry registry = this.observationRegistry;
+		if (registry.isNoop()) {
+			return call;
+		}
+		return () -> CoordinatorObservation.LISTENER
+			.observation(this.observationConvention, DefaultCoordinatorListenerObservationConvention.INSTANCE,
+					() -> new CoordinatorListenerContext(event, listenerId), registry)
+			.observe(call);
 	}
 
 	private static String describe(ApplicationEvent event) {

@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import dev.coordinator.Coordinator;
 import dev.coordinator.CoordinatorConflictException;
 import dev.coordinator.CoordinatorEntry;
+import dev.coordinator.observation.UnobservedWrites;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,13 +74,17 @@ public final class CoordinatorLock {
 		long deadline = System.nanoTime() + wait.toNanos();
 		Duration poll = max(ttl.dividedBy(6), MIN_POLL);
 		LockRecord record = new LockRecord(this.coordinator.nodeId(), ttl.toMillis());
+		boolean firstAttempt = true;
 		while (true) {
 			try {
-				long revision = this.coordinator.create(this.key, json(record));
+				// Only the first attempt is observed: a waiter's polls would swamp the write timers and traces.
+				long revision = firstAttempt ? this.coordinator.create(this.key, json(record))
+						: UnobservedWrites.call(() -> this.coordinator.create(this.key, json(record)));
 				held(revision, record.withToken(revision), ttl);
 				return true;
 			}
 			catch (CoordinatorConflictException conflict) {
+				firstAttempt = false;
 				long current = conflict.getCurrentRevision().orElse(0);
 				long now = System.nanoTime();
 				if (current != 0 && current != this.seenRevision) {
@@ -146,7 +151,7 @@ public final class CoordinatorLock {
 		current.renewal.cancel(false);
 		LockRecord record = new LockRecord(this.coordinator.nodeId(), ttl.toMillis(), current.token);
 		try {
-			current.revision = this.coordinator.update(this.key, json(record), current.revision, false);
+			current.revision = renewal(record, current.revision);
 		}
 		catch (CoordinatorConflictException ex) {
 			lose(current);
@@ -194,7 +199,7 @@ public final class CoordinatorLock {
 			return;
 		}
 		try {
-			current.revision = this.coordinator.update(this.key, json(record), current.revision, false);
+			current.revision = renewal(record, current.revision);
 			current.renewedAt = System.nanoTime();
 		}
 		catch (CoordinatorConflictException ex) {
@@ -211,6 +216,13 @@ public final class CoordinatorLock {
 				logger.warn("Renewing lock '{}' failed ({}); trying again", this.key, ex.getMessage());
 			}
 		}
+	}
+
+	/**
+	 * Renews the record silently at the revision last written; renewals are housekeeping, not traced or timed.
+	 */
+	private long renewal(LockRecord record, long revision) {
+		return UnobservedWrites.call(() -> this.coordinator.update(this.key, json(record), revision, false));
 	}
 
 	private void lose(Hold current) {

@@ -11,6 +11,7 @@ import java.util.concurrent.ScheduledExecutorService;
 
 import dev.coordinator.Coordinator;
 import dev.coordinator.CoordinatorEntry;
+import dev.coordinator.InvalidSettingException;
 
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.context.ApplicationEventPublisher;
@@ -46,8 +47,8 @@ public class CoordinatorLocks implements DisposableBean {
 	public CoordinatorLocks(Coordinator coordinator, String prefix, ApplicationEventPublisher publisher) {
 		this.coordinator = Objects.requireNonNull(coordinator, "coordinator");
 		if (!prefix.startsWith("/") || !prefix.endsWith("/")) {
-			throw new IllegalArgumentException("Lock prefix must start and end with '/', e.g. '/locks/', not '"
-					+ prefix + "'");
+			throw new InvalidSettingException("prefix", prefix,
+					"Lock prefix must start and end with '/', e.g. '/locks/', not '" + prefix + "'");
 		}
 		this.prefix = prefix;
 		this.publisher = Objects.requireNonNull(publisher, "publisher");

@@ -100,12 +100,14 @@ public final class Leadership implements SmartLifecycle {
 
 	private void contend() {
 		Duration check = this.ttl.dividedBy(6);
+		boolean interrupted = false;
+		long token = -1;
 		try {
 			while (this.running) {
 				if (!this.lock.tryLock(this.ttl, this.ttl)) {
 					continue;
 				}
-				long token = this.lock.fencingToken();
+				token = this.lock.fencingToken();
 				this.leader = true;
 				logger.info("Node '{}' leads role '{}' (fencing token {})", this.nodeId, this.role, token);
 				publish(new LeadershipGrantedEvent(this, this.role, token));
@@ -116,25 +118,37 @@ public final class Leadership implements SmartLifecycle {
 			}
 		}
 		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
+			// Stopped: release the lock first, then keep the interrupt (a release with it set would fail).
+			interrupted = true;
 		}
 		catch (RuntimeException ex) {
 			logger.error("Taking part in the election of role '{}' failed; node '{}' no longer does", this.role,
 					this.nodeId, ex);
 		}
 		finally {
-			if (this.leader) {
-				revoke(-1);
+			revoke(token);
+			if (interrupted) {
+				Thread.currentThread().interrupt();
 			}
 		}
 	}
 
+	/**
+	 * Ends this node's leadership, if it leads: releases the lock (so that another node leads without waiting
+	 * for the TTL) and publishes {@link LeadershipRevokedEvent}, also when the release fails.
+	 */
 	private void revoke(long token) {
 		if (!this.leader) {
 			return;
 		}
 		this.leader = false;
-		this.lock.unlock();
+		try {
+			this.lock.unlock();
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Node '{}' could not release the lock of role '{}' ({}); another node leads once its TTL of {} "
+					+ "has passed", this.nodeId, this.role, ex.toString(), this.ttl);
+		}
 		logger.info("Node '{}' no longer leads role '{}'", this.nodeId, this.role);
 		publish(new LeadershipRevokedEvent(this, this.role, token));
 	}

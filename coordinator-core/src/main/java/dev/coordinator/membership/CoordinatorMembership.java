@@ -18,6 +18,7 @@ import dev.coordinator.CoordinatorConflictException;
 import dev.coordinator.CoordinatorEntry;
 import dev.coordinator.CoordinatorEvent;
 import dev.coordinator.Registration;
+import dev.coordinator.observation.UnobservedWrites;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -242,7 +243,9 @@ public class CoordinatorMembership implements ClusterMembership, SmartLifecycle 
 			return;
 		}
 		try {
-			this.ownRevision = this.coordinator.update(this.key, json(this.registered), this.ownRevision, false);
+			// A renewal every heartbeat is housekeeping: not traced, not timed.
+			this.ownRevision = UnobservedWrites
+				.call(() -> this.coordinator.update(this.key, json(this.registered), this.ownRevision, false));
 			this.lastRenewed = System.nanoTime();
 		}
 		catch (CoordinatorConflictException conflict) {

@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 
+import dev.coordinator.InvalidSettingException;
+
 /**
  * Settings of cluster membership.
  *
@@ -24,13 +26,14 @@ public record MembershipSettings(String prefix, Duration leaseTtl, Duration hear
 	public MembershipSettings {
 		Objects.requireNonNull(prefix, "prefix");
 		if (!prefix.startsWith("/") || !prefix.endsWith("/")) {
-			throw new IllegalArgumentException("Membership prefix must start and end with '/', e.g. '/nodes/', not '"
-					+ prefix + "'");
+			throw new InvalidSettingException("prefix", prefix,
+					"Membership prefix must start and end with '/', e.g. '/nodes/', not '" + prefix + "'");
 		}
 		if (heartbeat == null || heartbeat.isNegative() || heartbeat.isZero() || leaseTtl == null
 				|| leaseTtl.compareTo(heartbeat.multipliedBy(2)) < 0) {
-			throw new IllegalArgumentException("Membership heartbeat must be positive and at most half the lease ttl ("
-					+ leaseTtl + "), not " + heartbeat);
+			throw new InvalidSettingException("heartbeat", heartbeat,
+					"Membership heartbeat must be positive and at most half the lease ttl (" + leaseTtl + "), not "
+							+ heartbeat);
 		}
 		metadata = (metadata != null) ? Map.copyOf(metadata) : Map.of();
 	}

@@ -51,15 +51,22 @@ public class ConnectionStateEvents implements ConnectionListener, SmartLifecycle
 
 	/**
 	 * Publishes that the connection is up, if it is: the connection was made before the context's listeners were.
+	 * Changes before this are logged, not published.
 	 */
 	@Override
 	public void start() {
-		if (!this.running) {
-			this.running = true;
-			if (this.connection.getStatus() == Connection.Status.CONNECTED) {
-				publish(State.CONNECTED);
+		synchronized (this) {
+			if (this.running) {
+				return;
 			}
+			this.running = true;
+			if (this.connection.getStatus() != Connection.Status.CONNECTED) {
+				// A DISCONNECTED or RECONNECTED change follows; it is published.
+				return;
+			}
+			this.state = State.CONNECTED;
 		}
+		publish(State.CONNECTED);
 	}
 
 	@Override
@@ -93,16 +100,20 @@ public class ConnectionStateEvents implements ConnectionListener, SmartLifecycle
 
 	/**
 	 * Logs and publishes a change of state; the client reports a disconnection again at every failed reconnect
-	 * attempt, which is no change.
+	 * attempt, which is no change. Listeners are called outside the lock, so a slow one delays no other change.
 	 */
-	private synchronized void changeTo(State next, Runnable log) {
-		if (next == this.state) {
-			logger.debug("NATS connection still {}", next);
-			return;
+	private void changeTo(State next, Runnable log) {
+		synchronized (this) {
+			if (next == this.state) {
+				logger.debug("NATS connection still {}", next);
+				return;
+			}
+			this.state = next;
 		}
-		this.state = next;
 		log.run();
-		publish(next);
+		if (this.running) {
+			publish(next);
+		}
 	}
 
 	private void publish(State state) {

@@ -367,6 +367,14 @@ public class EventLogContainer implements SmartLifecycle, InitializingBean, Disp
 	}
 
 	/**
+	 * Returns the dispatcher that hands this container's events to the listeners.
+	 * @return the dispatcher
+	 */
+	public EventDispatcher getDispatcher() {
+		return this.dispatcher;
+	}
+
+	/**
 	 * Returns what this node did with the messages of the event log since it started.
 	 * @return the statistics
 	 */
@@ -656,7 +664,8 @@ public class EventLogContainer implements SmartLifecycle, InitializingBean, Disp
 			this.deadLetters.keyDeleted(kvKey);
 		}
 		CoordinatorEvent event = new CoordinatorEvent(this.coordinator, change.key(), change.action(), change.value(),
-				change.revision(), change.origin(), change.writtenAt(), this.settings.nodeId().equals(change.origin()));
+				change.revision(), change.origin(), change.writtenAt(), this.settings.nodeId().equals(change.origin()),
+				false, change.traceHeaders());
 		if (this.coordinator.hasViews()) {
 			// Views hold the stored state: silent changes too.
 			this.coordinator.applyToViews(event);

@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 import dev.coordinator.Coordinator;
 import dev.coordinator.CoordinatorConflictException;
@@ -33,6 +34,13 @@ import dev.coordinator.CoordinatorView;
 import dev.coordinator.Registration;
 import dev.coordinator.json.Jackson2JsonCodec;
 import dev.coordinator.listener.WatchRegistry;
+import dev.coordinator.observation.CoordinatorObservation;
+import dev.coordinator.observation.CoordinatorWriteContext;
+import dev.coordinator.observation.CoordinatorWriteObservationConvention;
+import dev.coordinator.observation.DefaultCoordinatorWriteObservationConvention;
+import dev.coordinator.observation.UnobservedWrites;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
 import io.nats.client.Connection;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;
@@ -69,6 +77,10 @@ import org.springframework.util.backoff.BackOffExecution;
  * revision. Each write carries a {@code Nats-Msg-Id}, so a write sent again after a lost acknowledgement is
  * stored once. Reading the log and delivering its events is the job of the {@link EventLogContainer}.
  *
+ * <p>With an {@link ObservationRegistry}, each write runs in a {@link CoordinatorObservation#WRITE
+ * coordinator.write} observation, which puts its trace context into the message's headers (writes inside
+ * {@link UnobservedWrites#call} excepted).
+ *
  * <p>{@link #afterPropertiesSet()} creates or checks the bucket. The connection belongs to the caller and is
  * not closed.
  */
@@ -79,7 +91,11 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 	private static final int WRONG_LAST_SEQUENCE = 10071;
 
 
-	/** Bytes reserved for the headers of a write when checking a value against the server's payload limit. */
+	/**
+	 * Bytes reserved for the headers of a write when checking a value against the server's payload limit: ours
+	 * (about 260 at most) and a trace context (70 for {@code traceparent}, a {@code tracestate} of up to 128
+	 * characters).
+	 */
 	private static final int HEADER_ALLOWANCE = 512;
 
 	/** Compare-and-set attempts of a delete or create that keeps meeting concurrent writes. */
@@ -121,6 +137,10 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 	private volatile boolean replicated;
 
 	private volatile @Nullable KeyValue keyValue;
+
+	private ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
+
+	private @Nullable CoordinatorWriteObservationConvention observationConvention;
 
 	/**
 	 * Creates a coordinator that writes and reads JSON with the library's {@link Jackson2JsonCodec}; call
@@ -167,6 +187,22 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 
 	static JetStreamOptions jetStreamOptions(Duration timeout) {
 		return JetStreamOptions.builder().requestTimeout(timeout).build();
+	}
+
+	/**
+	 * Sets the registry that observes writes; {@link ObservationRegistry#NOOP} (the default) observes none.
+	 * @param observationRegistry the registry
+	 */
+	public void setObservationRegistry(ObservationRegistry observationRegistry) {
+		this.observationRegistry = Objects.requireNonNull(observationRegistry, "observationRegistry");
+	}
+
+	/**
+	 * Sets the convention of write observations, instead of {@link DefaultCoordinatorWriteObservationConvention}.
+	 * @param observationConvention the convention, or {@code null} for the default
+	 */
+	public void setObservationConvention(@Nullable CoordinatorWriteObservationConvention observationConvention) {
+		this.observationConvention = observationConvention;
 	}
 
 	/**
@@ -235,14 +271,43 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 	@Override
 	public long put(String key, byte[] value, boolean notify) {
 		String kvKey = encodeWrite(key, value);
-		return written(kvKey, publish("put", key, kvKey, WireFormat.headers(nodeId(), notify, false), value, null));
+		Headers headers = WireFormat.headers(nodeId(), notify, false);
+		return observed("put", key, headers, () -> written(kvKey, publish("put", key, kvKey, headers, value, null)));
 	}
 
 	@Override
 	public CompletableFuture<Long> putAsync(String key, byte[] value) {
 		String kvKey = encodeWrite(key, value);
-		return publishAsync(key, this.subjectPrefix + kvKey, WireFormat.headers(nodeId(), true, false), value,
-				publishOptions(null), 1, System.nanoTime() + this.settings.write().budget().toNanos(), writeBackOff().start())
+		Headers headers = WireFormat.headers(nodeId(), true, false);
+		Observation observation = writeObservation("put", key, headers);
+		if (observation.isNoop()) {
+			return publishAsync(key, kvKey, headers, value);
+		}
+		CoordinatorWriteContext context = (CoordinatorWriteContext) observation.getContext();
+		observation.start();
+		CompletableFuture<Long> written;
+		try (Observation.Scope scope = observation.openScope()) {
+			written = publishAsync(key, kvKey, headers, value);
+		}
+		catch (RuntimeException | Error ex) {
+			observation.error(ex);
+			observation.stop();
+			throw ex;
+		}
+		return written.whenComplete((revision, failure) -> {
+			if (failure != null) {
+				observation.error(rootOf(failure));
+			}
+			else {
+				context.setOutcome(CoordinatorWriteContext.SUCCESS);
+			}
+			observation.stop();
+		});
+	}
+
+	private CompletableFuture<Long> publishAsync(String key, String kvKey, Headers headers, byte[] value) {
+		return publishAsync(key, this.subjectPrefix + kvKey, headers, value, publishOptions(null), 1,
+				System.nanoTime() + this.settings.write().budget().toNanos(), writeBackOff().start())
 			.thenApply((revision) -> written(kvKey, revision));
 	}
 
@@ -250,6 +315,10 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 	public long create(String key, byte[] value, boolean notify) {
 		String kvKey = encodeWrite(key, value);
 		Headers headers = WireFormat.headers(nodeId(), notify, false);
+		return observed("create", key, headers, () -> create(key, kvKey, headers, value));
+	}
+
+	private long create(String key, String kvKey, Headers headers, byte[] value) {
 		// Absent means never written (revision 0 of the key) or deleted (the delete marker's revision).
 		AtomicLong expected = new AtomicLong(0);
 		try {
@@ -275,25 +344,73 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 	@Override
 	public long update(String key, byte[] value, long expectedRevision, boolean notify) {
 		String kvKey = encodeWrite(key, value);
-		try {
-			return written(kvKey, publish("update", key, kvKey, WireFormat.headers(nodeId(), notify, false), value,
-					expectedRevision));
-		}
-		catch (ConcurrentWriteException ex) {
-			throw conflict(key, kvKey, expectedRevision);
-		}
+		Headers headers = WireFormat.headers(nodeId(), notify, false);
+		return observed("update", key, headers, () -> {
+			try {
+				return written(kvKey, publish("update", key, kvKey, headers, value, expectedRevision));
+			}
+			catch (ConcurrentWriteException ex) {
+				throw conflict(key, kvKey, expectedRevision);
+			}
+		});
 	}
 
 	@Override
 	public long delete(String key, long expectedRevision, boolean notify) {
 		String kvKey = KeyCodec.encode(key);
-		try {
-			return written(kvKey, publish("delete", key, kvKey, WireFormat.headers(nodeId(), notify, true),
-					new byte[0], expectedRevision));
+		Headers headers = WireFormat.headers(nodeId(), notify, true);
+		return observed("delete", key, headers, () -> {
+			try {
+				return written(kvKey, publish("delete", key, kvKey, headers, new byte[0], expectedRevision));
+			}
+			catch (ConcurrentWriteException ex) {
+				throw conflict(key, kvKey, expectedRevision);
+			}
+		});
+	}
+
+	/**
+	 * Runs a write in an observation whose outcome is its success, a conflict or an error.
+	 */
+	private <T> T observed(String operation, String key, Headers headers, Supplier<T> write) {
+		Observation observation = writeObservation(operation, key, headers);
+		if (observation.isNoop()) {
+			return write.get();
 		}
-		catch (ConcurrentWriteException ex) {
-			throw conflict(key, kvKey, expectedRevision);
+		CoordinatorWriteContext context = (CoordinatorWriteContext) observation.getContext();
+		observation.start();
+		try (Observation.Scope scope = observation.openScope()) {
+			T result = write.get();
+			// delete(key) answers false when there was nothing to delete.
+			context.setOutcome((Boolean.FALSE.equals(result)) ? CoordinatorWriteContext.ABSENT
+					: CoordinatorWriteContext.SUCCESS);
+			return result;
 		}
+		catch (CoordinatorConflictException ex) {
+			// An expected answer to a compare-and-set write, not an error.
+			context.setOutcome(CoordinatorWriteContext.CONFLICT);
+			throw ex;
+		}
+		catch (RuntimeException ex) {
+			observation.error(ex);
+			throw ex;
+		}
+		finally {
+			observation.stop();
+		}
+	}
+
+	/**
+	 * The observation of a write; a no-op one without a registry and for writes marked
+	 * {@link UnobservedWrites unobserved}.
+	 */
+	private Observation writeObservation(String operation, String key, Headers headers) {
+		if (UnobservedWrites.isActive()) {
+			return Observation.NOOP;
+		}
+		return CoordinatorObservation.WRITE.observation(this.observationConvention,
+				DefaultCoordinatorWriteObservationConvention.INSTANCE,
+				() -> new CoordinatorWriteContext(headers, operation, key), this.observationRegistry);
 	}
 
 	private CoordinatorConflictException conflict(String key, String kvKey, long expectedRevision) {
@@ -398,21 +515,23 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 	@Override
 	public boolean delete(String key, boolean notify) {
 		String kvKey = KeyCodec.encode(key);
-		try {
-			return this.compareAndSetRetries.execute(() -> {
-				Optional<CoordinatorEntry> current = get(key);
-				if (current.isEmpty()) {
-					return false;
-				}
-				// Compare-and-set on the revision read: a concurrent write makes it fail, and it is read again.
-				written(kvKey, publish("delete", key, kvKey, WireFormat.headers(nodeId(), notify, true), new byte[0],
-						current.get().revision()));
-				return true;
-			});
-		}
-		catch (RetryException ex) {
-			throw casFailure("Deleting", key, ex);
-		}
+		Headers headers = WireFormat.headers(nodeId(), notify, true);
+		return observed("delete", key, headers, () -> {
+			try {
+				return this.compareAndSetRetries.execute(() -> {
+					Optional<CoordinatorEntry> current = get(key);
+					if (current.isEmpty()) {
+						return false;
+					}
+					// Compare-and-set on the revision read: a concurrent write makes it fail, and it is read again.
+					written(kvKey, publish("delete", key, kvKey, headers, new byte[0], current.get().revision()));
+					return true;
+				});
+			}
+			catch (RetryException ex) {
+				throw casFailure("Deleting", key, ex);
+			}
+		});
 	}
 
 	@Override

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
+import dev.coordinator.InvalidSettingException;
 import io.nats.client.api.StorageType;
 
 /**
@@ -136,14 +137,15 @@ public record NatsCoordinatorSettings(String nodeId, String namespace, Bucket bu
 		 */
 		public Bucket {
 			if (history < 1 || history > 64) {
-				throw new IllegalArgumentException("Bucket history must be 1 to 64, not " + history);
+				throw new InvalidSettingException("history", history, "Bucket history must be 1 to 64, not " + history);
 			}
 			Objects.requireNonNull(storage, "storage");
 			if (replicas < 1 || replicas > 5) {
-				throw new IllegalArgumentException("Bucket replicas must be 1 to 5, not " + replicas);
+				throw new InvalidSettingException("replicas", replicas, "Bucket replicas must be 1 to 5, not " + replicas);
 			}
 			if (maxValueSize < -1 || maxValueSize == 0) {
-				throw new IllegalArgumentException("Bucket max value size must be positive or -1, not " + maxValueSize);
+				throw new InvalidSettingException("maxValueSize", maxValueSize,
+						"Bucket max value size must be positive or -1, not " + maxValueSize);
 			}
 		}
 
@@ -176,14 +178,15 @@ public record NatsCoordinatorSettings(String nodeId, String namespace, Bucket bu
 		 * @param shutdownTimeout shutdown timeout
 		 */
 		public Consumer {
-			requirePositive("ack wait", ackWait);
-			requirePositive("inactive threshold", inactiveThreshold);
-			requirePositive("shutdown timeout", shutdownTimeout);
+			requirePositive("ackWait", "ack wait", ackWait);
+			requirePositive("inactiveThreshold", "inactive threshold", inactiveThreshold);
+			requirePositive("shutdownTimeout", "shutdown timeout", shutdownTimeout);
 			if (maxAckPending < 1) {
-				throw new IllegalArgumentException("Max ack pending must be positive, not " + maxAckPending);
+				throw new InvalidSettingException("maxAckPending", maxAckPending,
+						"Max ack pending must be positive, not " + maxAckPending);
 			}
 			if (batchSize < 1 || batchSize > maxAckPending) {
-				throw new IllegalArgumentException("Batch size must be 1 to max ack pending (" + maxAckPending
+				throw new InvalidSettingException("batchSize", batchSize, "Batch size must be 1 to max ack pending (" + maxAckPending
 						+ "), not " + batchSize);
 			}
 		}
@@ -208,9 +211,9 @@ public record NatsCoordinatorSettings(String nodeId, String namespace, Bucket bu
 		 * @param attempts attempts
 		 */
 		public Write {
-			requirePositive("write timeout", timeout);
+			requirePositive("timeout", "write timeout", timeout);
 			if (attempts < 1) {
-				throw new IllegalArgumentException("Write attempts must be at least 1, not " + attempts);
+				throw new InvalidSettingException("attempts", attempts, "Write attempts must be at least 1, not " + attempts);
 			}
 		}
 
@@ -242,9 +245,9 @@ public record NatsCoordinatorSettings(String nodeId, String namespace, Bucket bu
 		 * @param attempts attempts
 		 */
 		public Read {
-			requirePositive("read timeout", timeout);
+			requirePositive("timeout", "read timeout", timeout);
 			if (attempts < 1) {
-				throw new IllegalArgumentException("Read attempts must be at least 1, not " + attempts);
+				throw new InvalidSettingException("attempts", attempts, "Read attempts must be at least 1, not " + attempts);
 			}
 		}
 
@@ -273,18 +276,22 @@ public record NatsCoordinatorSettings(String nodeId, String namespace, Bucket bu
 		 * @param maxBytes how many bytes to keep
 		 */
 		public DeadLetters {
-			requirePositive("dead letter max age", maxAge);
-			if (maxMessages < 1 || maxBytes < 1) {
-				throw new IllegalArgumentException("Dead letter max messages and max bytes must be positive, not "
-						+ maxMessages + " and " + maxBytes);
+			requirePositive("maxAge", "dead letter max age", maxAge);
+			if (maxMessages < 1) {
+				throw new InvalidSettingException("maxMessages", maxMessages,
+						"Dead letter max messages must be positive, not " + maxMessages);
+			}
+			if (maxBytes < 1) {
+				throw new InvalidSettingException("maxBytes", maxBytes,
+						"Dead letter max bytes must be positive, not " + maxBytes);
 			}
 		}
 
 	}
 
-	private static void requirePositive(String what, Duration value) {
+	private static void requirePositive(String setting, String what, Duration value) {
 		if (value == null || value.isNegative() || value.isZero()) {
-			throw new IllegalArgumentException(what + " must be positive, not " + value);
+			throw new InvalidSettingException(setting, value, what + " must be positive, not " + value);
 		}
 	}
 

@@ -1,8 +1,11 @@
 package dev.coordinator.nats;
 
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 
 import dev.coordinator.CoordinatorAction;
+import dev.coordinator.observation.CoordinatorWriteContext;
 import io.nats.client.Message;
 import io.nats.client.impl.Headers;
 import io.nats.client.impl.NatsJetStreamMetaData;
@@ -93,7 +96,24 @@ final class WireFormat {
 		byte[] value = (action == CoordinatorAction.PUT) ? ((data != null) ? data : new byte[0]) : null;
 		Instant writtenAt = meta.timestamp().toInstant();
 		return new Change(key, action, value, revision, header(headers, ORIGIN_HEADER), writtenAt,
-				!"false".equals(notify));
+				!"false".equals(notify), traceHeaders(headers));
+	}
+
+	/**
+	 * The trace context the writer sent ({@code traceparent}, {@code tracestate}); other headers are not kept.
+	 */
+	private static Map<String, String> traceHeaders(@Nullable Headers headers) {
+		Map<String, String> trace = null;
+		for (String name : CoordinatorWriteContext.TRACE_HEADERS) {
+			String value = header(headers, name);
+			if (value != null) {
+				if (trace == null) {
+					trace = new HashMap<>(2);
+				}
+				trace.put(name, value);
+			}
+		}
+		return (trace != null) ? trace : Map.of();
 	}
 
 	private static @Nullable String header(@Nullable Headers headers, String name) {
@@ -110,9 +130,10 @@ final class WireFormat {
 	 * @param origin the writing node, {@code null} for other programs
 	 * @param writtenAt when the server stored it
 	 * @param notifyListeners whether listeners are to be notified
+	 * @param traceHeaders the writer's trace context, by header name; empty when it sent none
 	 */
 	record Change(String key, CoordinatorAction action, byte @Nullable [] value, long revision,
-			@Nullable String origin, Instant writtenAt, boolean notifyListeners) {
+			@Nullable String origin, Instant writtenAt, boolean notifyListeners, Map<String, String> traceHeaders) {
 	}
 
 	/**

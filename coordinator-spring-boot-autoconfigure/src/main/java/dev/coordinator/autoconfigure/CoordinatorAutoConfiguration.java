@@ -3,6 +3,7 @@ package dev.coordinator.autoconfigure;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.HexFormat;
+import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 
@@ -10,6 +11,7 @@ import dev.coordinator.Coordinator;
 import dev.coordinator.CoordinatorJsonCodec;
 import dev.coordinator.json.Jackson2JsonCodec;
 import dev.coordinator.json.Jackson3JsonCodec;
+import dev.coordinator.InvalidSettingException;
 import dev.coordinator.listener.CoordinatorErrorHandler;
 import dev.coordinator.listener.CoordinatorListenerFactory;
 import dev.coordinator.listener.DefaultCoordinatorErrorHandler;
@@ -19,8 +21,8 @@ import dev.coordinator.lock.CoordinatorLocks;
 import dev.coordinator.membership.ClusterMembership;
 import dev.coordinator.membership.CoordinatorMembership;
 import dev.coordinator.membership.MembershipSettings;
-import dev.coordinator.nats.DeadLetterRecoverer;
 import dev.coordinator.nats.ConnectionStateEvents;
+import dev.coordinator.nats.DeadLetterRecoverer;
 import dev.coordinator.nats.EventLogContainer;
 import dev.coordinator.nats.NatsCoordinator;
 import dev.coordinator.nats.NatsCoordinatorSettings;
@@ -28,14 +30,17 @@ import io.nats.client.Connection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.boot.thread.Threading;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
@@ -52,9 +57,9 @@ import org.springframework.util.StringUtils;
  * Auto-configuration of the {@link Coordinator}: a NATS connection, a {@link NatsCoordinator} on it, the
  * {@link EventLogContainer} that reads its log, and the wiring of
  * {@link dev.coordinator.CoordinatorListener @CoordinatorListener} methods with their error handler. Every bean
- * backs off when the application defines its own.
+ * backs off when the application defines its own; {@link NatsOptionsCustomizer} beans adjust the connection.
  */
-@AutoConfiguration
+@AutoConfiguration(after = SslAutoConfiguration.class)
 @ConditionalOnClass({ Connection.class, Coordinator.class })
 @ConditionalOnBooleanProperty(name = "coordinator.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(CoordinatorProperties.class)
@@ -66,8 +71,9 @@ public final class CoordinatorAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean(CoordinatorConnectionDetails.class)
-	PropertiesCoordinatorConnectionDetails coordinatorConnectionDetails(CoordinatorProperties properties) {
-		return new PropertiesCoordinatorConnectionDetails(properties.getNats());
+	PropertiesCoordinatorConnectionDetails coordinatorConnectionDetails(CoordinatorProperties properties,
+			ObjectProvider<SslBundles> sslBundles) {
+		return new PropertiesCoordinatorConnectionDetails(properties.getNats(), sslBundles.getIfAvailable());
 	}
 
 	@Bean
@@ -79,9 +85,9 @@ public final class CoordinatorAutoConfiguration {
 	@Bean(destroyMethod = "close")
 	@ConditionalOnMissingBean
 	Connection natsConnection(CoordinatorProperties properties, CoordinatorConnectionDetails connectionDetails,
-			NatsCoordinatorSettings settings) {
+			NatsCoordinatorSettings settings, ObjectProvider<NatsOptionsCustomizer> customizers) {
 		return NatsConnectionFactory.connect(properties.getNats(), connectionDetails,
-				"coordinator-" + settings.nodeId());
+				"coordinator-" + settings.nodeId(), customizers.orderedStream().toList());
 	}
 
 	@Bean
@@ -125,7 +131,7 @@ public final class CoordinatorAutoConfiguration {
 	@ConditionalOnMissingBean
 	CoordinatorErrorHandler coordinatorErrorHandler(CoordinatorProperties properties, DeadLetterRecoverer recoverer) {
 		CoordinatorProperties.Listener listener = properties.getListener();
-		return bind("coordinator.listener", listener, () -> new DefaultCoordinatorErrorHandler(recoverer,
+		return bind("coordinator.listener", () -> new DefaultCoordinatorErrorHandler(recoverer,
 				listener.getAttempts(), listener.getBackoff(), listener.getMaxBackoff()));
 	}
 
@@ -156,7 +162,7 @@ public final class CoordinatorAutoConfiguration {
 	CoordinatorMembership coordinatorMembership(Coordinator coordinator, CoordinatorProperties properties,
 			ApplicationEventPublisher applicationEventPublisher, Environment environment) {
 		CoordinatorProperties.Membership membership = properties.getMembership();
-		MembershipSettings settings = bind("coordinator.membership", membership, () -> new MembershipSettings(
+		MembershipSettings settings = bind("coordinator.membership", () -> new MembershipSettings(
 				membership.getPrefix(), membership.getLeaseTtl(), membership.getHeartbeat(), membership.getMetadata()));
 		String host = hostName();
 		return new CoordinatorMembership(coordinator, settings, applicationEventPublisher,
@@ -168,7 +174,7 @@ public final class CoordinatorAutoConfiguration {
 	@ConditionalOnMissingBean
 	CoordinatorLocks coordinatorLocks(Coordinator coordinator, CoordinatorProperties properties,
 			ApplicationEventPublisher applicationEventPublisher) {
-		return bind("coordinator.locks.prefix", properties.getLocks().getPrefix(),
+		return bind("coordinator.locks",
 				() -> new CoordinatorLocks(coordinator, properties.getLocks().getPrefix(), applicationEventPublisher));
 	}
 
@@ -203,16 +209,16 @@ public final class CoordinatorAutoConfiguration {
 		CoordinatorProperties.Read read = properties.getRead();
 		long maxValueSize = bucket.getMaxValueSize().toBytes();
 		return new NatsCoordinatorSettings(nodeId, properties.getNamespace(),
-				bind("coordinator.bucket", bucket, () -> new NatsCoordinatorSettings.Bucket(bucket.getHistory(),
+				bind("coordinator.bucket", () -> new NatsCoordinatorSettings.Bucket(bucket.getHistory(),
 						bucket.getStorage(), bucket.getReplicas(), (maxValueSize < 0) ? -1 : maxValueSize)),
-				bind("coordinator.consumer", consumer, () -> new NatsCoordinatorSettings.Consumer(consumer.getAckWait(),
+				bind("coordinator.consumer", () -> new NatsCoordinatorSettings.Consumer(consumer.getAckWait(),
 						consumer.getMaxAckPending(), consumer.getInactiveThreshold(), consumer.getBatchSize(),
 						consumer.getShutdownTimeout())),
-				bind("coordinator.write", write,
+				bind("coordinator.write",
 						() -> new NatsCoordinatorSettings.Write(write.getTimeout(), write.getAttempts())),
-				bind("coordinator.read", read,
+				bind("coordinator.read",
 						() -> new NatsCoordinatorSettings.Read(read.getTimeout(), read.getAttempts())),
-				bind("coordinator.dead-letters", properties.getDeadLetters(),
+				bind("coordinator.dead-letters",
 						() -> new NatsCoordinatorSettings.DeadLetters(properties.getDeadLetters().isEnabled(),
 								properties.getDeadLetters().getMaxAge(), properties.getDeadLetters().getMaxMessages(),
 								properties.getDeadLetters().getMaxBytes().toBytes())));
@@ -225,15 +231,22 @@ public final class CoordinatorAutoConfiguration {
 		}
 	}
 
-	private static <T> T bind(String property, Object group, Supplier<T> settings) {
+	/**
+	 * Creates settings from a group of properties; a setting out of range fails naming its property and value.
+	 */
+	private static <T> T bind(String group, Supplier<T> settings) {
 		try {
 			return settings.get();
 		}
-		catch (IllegalArgumentException ex) {
-			throw new InvalidConfigurationPropertyValueException(property, group, ex.getMessage());
+		catch (InvalidSettingException ex) {
+			throw new InvalidConfigurationPropertyValueException(group + "." + kebab(ex.getSetting()), ex.getValue(),
+					ex.getMessage());
 		}
 	}
 
+	private static String kebab(String camelCase) {
+		return camelCase.replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
+	}
 	/**
 	 * Spring Integration's {@code LockRegistry} on the coordinator's locks, when Spring Integration is present.
 	 */

@@ -1,5 +1,6 @@
 package dev.coordinator.autoconfigure;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -41,6 +42,12 @@ public class CoordinatorProperties {
 	 * so nodes of one cluster may differ.
 	 */
 	private JsonLibrary json = JsonLibrary.JACKSON2;
+
+	/**
+	 * Whether to observe writes and listener calls with Micrometer Observation (traces and timers) when an
+	 * ObservationRegistry bean exists.
+	 */
+	private boolean observationEnabled = true;
 
 	private final Nats nats = new Nats();
 
@@ -92,6 +99,14 @@ public class CoordinatorProperties {
 
 	public void setJson(JsonLibrary json) {
 		this.json = json;
+	}
+
+	public boolean isObservationEnabled() {
+		return this.observationEnabled;
+	}
+
+	public void setObservationEnabled(boolean observationEnabled) {
+		this.observationEnabled = observationEnabled;
 	}
 
 	public Nats getNats() {
@@ -186,6 +201,19 @@ public class CoordinatorProperties {
 		 */
 		private @Nullable String token;
 
+		/**
+		 * Seed of the NKey to log in with (a user seed, starting with 'SU'); the server knows its public key.
+		 */
+		private @Nullable String nkeySeed;
+
+		/**
+		 * Credentials file (user JWT and NKey seed, as 'nsc' writes them) to log in with on a server in operator
+		 * mode. Read at every connect, so a file replaced on disk is used from the next reconnect on.
+		 */
+		private @Nullable Path credentials;
+
+		private final Ssl ssl = new Ssl();
+
 		public List<String> getServers() {
 			return this.servers;
 		}
@@ -256,6 +284,49 @@ public class CoordinatorProperties {
 
 		public void setToken(@Nullable String token) {
 			this.token = token;
+		}
+
+		public @Nullable String getNkeySeed() {
+			return this.nkeySeed;
+		}
+
+		public void setNkeySeed(@Nullable String nkeySeed) {
+			this.nkeySeed = nkeySeed;
+		}
+
+		public @Nullable Path getCredentials() {
+			return this.credentials;
+		}
+
+		public void setCredentials(@Nullable Path credentials) {
+			this.credentials = credentials;
+		}
+
+		public Ssl getSsl() {
+			return this.ssl;
+		}
+
+		/**
+		 * TLS towards the NATS servers. The server certificate's host name is always verified, also for the
+		 * servers a cluster advertises.
+		 */
+		public static class Ssl {
+
+			/**
+			 * Name of the SSL bundle (spring.ssl.bundle.*) with the certificates to trust and, for mutual TLS,
+			 * the client's key and certificate. Connections then always use TLS. Without it, 'tls://' server
+			 * URLs use the JVM's default trust store.
+			 */
+			private @Nullable String bundle;
+
+			public @Nullable String getBundle() {
+				return this.bundle;
+			}
+
+			public void setBundle(@Nullable String bundle) {
+				this.bundle = bundle;
+			}
+
 		}
 
 	}

@@ -7,7 +7,8 @@ import java.util.regex.Pattern;
 import dev.coordinator.CoordinatorException;
 
 /**
- * Thrown at start when no NATS server could be reached or the login was refused.
+ * Thrown at start when no NATS server could be reached, the login was refused, or TLS failed. Its message, its
+ * causes' messages and {@link #getLogin()} hold no secret: no password, token, seed, JWT or key.
  */
 public class NatsConnectionException extends CoordinatorException {
 
@@ -15,18 +16,31 @@ public class NatsConnectionException extends CoordinatorException {
 
 	private final List<String> servers;
 
-	private final boolean authentication;
+	private final Reason reason;
+
+	private final Login login;
+
+	private final String loginDescription;
+
+	private final String detail;
 
 	/**
 	 * Creates an exception.
 	 * @param servers the server URLs tried, without credentials
-	 * @param authentication whether the server refused the login
+	 * @param reason why the connection failed
+	 * @param login how the client logged in
+	 * @param loginDescription what the client logged in with, without secrets, e.g. {@code user 'app'}
+	 * @param detail what went wrong, without secrets
 	 * @param cause the client's exception
 	 */
-	public NatsConnectionException(List<String> servers, boolean authentication, Throwable cause) {
-		super("Could not connect to NATS at " + servers + ": " + redact(cause.getMessage()), redacted(cause));
+	public NatsConnectionException(List<String> servers, Reason reason, Login login, String loginDescription,
+			String detail, Throwable cause) {
+		super("Could not connect to NATS at " + servers + ": " + redact(detail), redacted(cause));
 		this.servers = List.copyOf(servers);
-		this.authentication = authentication;
+		this.reason = reason;
+		this.login = login;
+		this.loginDescription = loginDescription;
+		this.detail = redact(detail);
 	}
 
 	/**
@@ -55,11 +69,128 @@ public class NatsConnectionException extends CoordinatorException {
 	}
 
 	/**
+	 * Returns why the connection failed.
+	 * @return the reason
+	 */
+	public Reason getReason() {
+		return this.reason;
+	}
+
+	/**
+	 * Returns how the client logged in.
+	 * @return the kind of login
+	 */
+	public Login getLogin() {
+		return this.login;
+	}
+
+	/**
+	 * Returns what the client logged in with, without secrets: a user name, an NKey's public key, a credentials
+	 * file's path and the public keys of its user and account.
+	 * @return the description
+	 */
+	public String getLoginDescription() {
+		return this.loginDescription;
+	}
+
+	/**
+	 * Returns what went wrong, without secrets.
+	 * @return the detail, e.g. the server's error or why a certificate was rejected
+	 */
+	public String getDetail() {
+		return this.detail;
+	}
+
+	/**
 	 * Returns whether the server refused the login.
 	 * @return whether authentication failed
 	 */
 	public boolean isAuthentication() {
-		return this.authentication;
+		return this.reason == Reason.LOGIN_REFUSED || this.reason == Reason.CREDENTIALS_EXPIRED;
+	}
+
+	/**
+	 * Why a connection failed.
+	 */
+	public enum Reason {
+
+		/**
+		 * No server answered at the configured addresses.
+		 */
+		UNREACHABLE,
+
+		/**
+		 * The server refused the login.
+		 */
+		LOGIN_REFUSED,
+
+		/**
+		 * The user JWT of the credentials file had expired.
+		 */
+		CREDENTIALS_EXPIRED,
+
+		/**
+		 * The server's certificate is not trusted.
+		 */
+		UNTRUSTED_CERTIFICATE,
+
+		/**
+		 * The server's certificate is trusted but valid for other host names than the one connected to.
+		 */
+		HOST_NAME_MISMATCH,
+
+		/**
+		 * The server ended the TLS handshake because it wants a client certificate it trusts.
+		 */
+		CLIENT_CERTIFICATE_REJECTED,
+
+		/**
+		 * One side requires TLS and the other does not offer it.
+		 */
+		TLS_MISMATCH,
+
+		/**
+		 * TLS failed for another reason.
+		 */
+		TLS_FAILED
+
+	}
+
+	/**
+	 * How a client logs in.
+	 */
+	public enum Login {
+
+		/**
+		 * Without credentials.
+		 */
+		NONE,
+
+		/**
+		 * With a user and password, from the properties or the server URL.
+		 */
+		USER,
+
+		/**
+		 * With a token.
+		 */
+		TOKEN,
+
+		/**
+		 * With an NKey seed.
+		 */
+		NKEY,
+
+		/**
+		 * With a credentials file (user JWT and NKey seed).
+		 */
+		CREDENTIALS,
+
+		/**
+		 * Through an {@link io.nats.client.AuthHandler} or other options set by a {@link NatsOptionsCustomizer}.
+		 */
+		CUSTOM
+
 	}
 
 }

@@ -1,8 +1,17 @@
 package dev.coordinator.autoconfigure;
 
 import java.io.IOException;
+import java.security.GeneralSecurityException;
+import java.time.Instant;
 import java.util.List;
 
+import javax.net.ssl.SSLException;
+
+import dev.coordinator.autoconfigure.NatsConnectionException.Login;
+import dev.coordinator.autoconfigure.NatsConnectionException.Reason;
+import dev.coordinator.autoconfigure.NatsTls.ClientCertificateRequests;
+import dev.coordinator.autoconfigure.NatsTls.HostNameMismatchException;
+import dev.coordinator.autoconfigure.NatsTls.UntrustedCertificateException;
 import io.nats.client.AuthenticationException;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
@@ -11,24 +20,40 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.boot.ssl.SslBundle;
+
 /**
- * Connects to NATS from {@code coordinator.nats.*} properties and connection details, and shows server URLs
- * without their credentials.
+ * Connects to NATS from {@code coordinator.nats.*} properties and connection details: servers, login, TLS with
+ * the host name verified, then the {@link NatsOptionsCustomizer} beans. A failed connection is explained by a
+ * {@link NatsConnectionException} that names the reason and holds no secret. Shows server URLs without their
+ * credentials.
  */
 public final class NatsConnectionFactory {
 
 	private static final Logger logger = LoggerFactory.getLogger(NatsConnectionFactory.class);
 
+	/**
+	 * TLS alerts a server sends when it wants a client certificate or does not trust the one it got.
+	 */
+	private static final List<String> CLIENT_CERTIFICATE_ALERTS = List.of("certificate_required", "bad_certificate",
+			"unknown_ca", "certificate_unknown");
+
+	/**
+	 * What jnats says when one side requires TLS and the other does not offer it.
+	 */
+	private static final List<String> TLS_MISMATCHES = List.of("SSL required by server", "SSL connection wanted by client");
+
 	private NatsConnectionFactory() {
 	}
 
 	static Connection connect(CoordinatorProperties.Nats properties, CoordinatorConnectionDetails details,
-			String defaultConnectionName) {
+			String defaultConnectionName, List<NatsOptionsCustomizer> customizers) {
 		List<String> servers = details.getServers();
 		if (servers.isEmpty()) {
 			throw new IllegalStateException("No NATS server is configured: set coordinator.nats.servers");
 		}
 		String name = (properties.getConnectionName() != null) ? properties.getConnectionName() : defaultConnectionName;
+		NatsErrorLogger errors = new NatsErrorLogger();
 		Options.Builder options = Options.builder()
 			.servers(servers.toArray(String[]::new))
 			.connectionName(name)
@@ -36,30 +61,91 @@ public final class NatsConnectionFactory {
 			.reconnectWait(properties.getReconnectWait())
 			.maxReconnects(properties.getMaxReconnects())
 			.pingInterval(properties.getPingInterval())
-			.errorListener(new NatsErrorLogger());
-		if (details.getUsername() != null) {
-			options.userInfo(details.getUsername(), (details.getPassword() != null) ? details.getPassword() : "");
+			.errorListener(errors);
+		NatsLogin login = NatsLogin.apply(details, options);
+		SslBundle bundle = details.getSslBundle();
+		ClientCertificateRequests certificateRequests = new ClientCertificateRequests();
+		if (bundle != null || servers.stream().anyMatch(NatsTls::isTls)) {
+			try {
+				options.sslContext(NatsTls.sslContext(bundle, certificateRequests)).serverPool(NatsTls.serverPool());
+			}
+			catch (GeneralSecurityException ex) {
+				throw new IllegalStateException("Could not create the SSL context for NATS"
+						+ ((bundle != null) ? " from the SSL bundle" : " from the JVM's trust store") + ": "
+						+ ex.getMessage(), ex);
+			}
 		}
-		if (details.getToken() != null) {
-			options.token(details.getToken().toCharArray());
+		customizers.forEach((customizer) -> customizer.customize(options));
+		Options built = options.build();
+		if (built.getAuthHandler() != login.authHandler()) {
+			login = new NatsLogin(Login.CUSTOM, "the AuthHandler of a NatsOptionsCustomizer", built.getAuthHandler(),
+					null);
 		}
 		List<String> redacted = servers.stream().map(NatsConnectionFactory::redact).toList();
 		try {
-			Connection connection = Nats.connect(options.build());
+			Connection connection = Nats.connect(built);
 			logger.info("Connected to NATS at {} as '{}' (server {})", redact(connection.getConnectedUrl()), name,
 					connection.getServerInfo().getVersion());
 			return connection;
 		}
 		catch (AuthenticationException ex) {
-			throw new NatsConnectionException(redacted, true, ex);
+			if (login.expiredAt(Instant.now())) {
+				throw new NatsConnectionException(redacted, Reason.CREDENTIALS_EXPIRED, login.login(),
+						login.description(), "the user JWT of the credentials file expired at " + login.expires(), ex);
+			}
+			throw new NatsConnectionException(redacted, Reason.LOGIN_REFUSED, login.login(), login.description(),
+					ex.getMessage(), ex);
 		}
 		catch (IOException ex) {
-			throw new NatsConnectionException(redacted, false, ex);
+			throw failure(redacted, login, ex, errors.lastException(), certificateRequests);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
-			throw new NatsConnectionException(redacted, false, ex);
+			throw new NatsConnectionException(redacted, Reason.UNREACHABLE, login.login(), login.description(),
+					"interrupted while connecting", ex);
 		}
+	}
+
+	/**
+	 * Explains a failed connection from what the client reported while it tried: it throws an exception that only
+	 * names the servers.
+	 */
+	private static NatsConnectionException failure(List<String> servers, NatsLogin login, IOException thrown,
+			@Nullable Exception reported, ClientCertificateRequests certificateRequests) {
+		Throwable cause = (reported != null) ? reported : thrown;
+		HostNameMismatchException mismatch = NatsErrorLogger.findCause(cause, HostNameMismatchException.class);
+		if (mismatch != null) {
+			return new NatsConnectionException(servers, Reason.HOST_NAME_MISMATCH, login.login(), login.description(),
+					mismatch.getMessage(), mismatch);
+		}
+		UntrustedCertificateException untrusted = NatsErrorLogger.findCause(cause, UntrustedCertificateException.class);
+		if (untrusted != null) {
+			return new NatsConnectionException(servers, Reason.UNTRUSTED_CERTIFICATE, login.login(),
+					login.description(), untrusted.getMessage(), untrusted);
+		}
+		SSLException tls = NatsErrorLogger.findCause(cause, SSLException.class);
+		if (tls != null) {
+			String message = String.valueOf(tls.getMessage());
+			boolean clientCertificate = CLIENT_CERTIFICATE_ALERTS.stream()
+				.anyMatch((alert) -> message.contains("alert: " + alert));
+			return new NatsConnectionException(servers,
+					clientCertificate ? Reason.CLIENT_CERTIFICATE_REJECTED : Reason.TLS_FAILED, login.login(),
+					login.description(), "the TLS handshake failed: " + message, tls);
+		}
+		List<String> issuers = certificateRequests.unansweredIssuers();
+		if (issuers != null) {
+			return new NatsConnectionException(servers, Reason.CLIENT_CERTIFICATE_REJECTED, login.login(),
+					login.description(), "the server asked for a client certificate"
+							+ (issuers.isEmpty() ? "" : " issued by " + issuers) + " and the client has none",
+					cause);
+		}
+		String message = (cause.getMessage() != null) ? cause.getMessage() : cause.toString();
+		if (TLS_MISMATCHES.stream().anyMatch(message::contains)) {
+			return new NatsConnectionException(servers, Reason.TLS_MISMATCH, login.login(), login.description(),
+					message, cause);
+		}
+		return new NatsConnectionException(servers, Reason.UNREACHABLE, login.login(), login.description(),
+				thrown.getMessage() + ((reported != null) ? " (last error: " + reported + ")" : ""), thrown);
 	}
 
 	/**

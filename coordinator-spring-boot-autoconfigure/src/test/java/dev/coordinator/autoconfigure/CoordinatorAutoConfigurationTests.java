@@ -19,6 +19,8 @@ import io.nats.client.Nats;
 import io.nats.client.Options;
 import io.nats.client.api.StorageType;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -75,6 +77,7 @@ class CoordinatorAutoConfigurationTests {
 			.run((context) -> assertThat(context).hasFailed()
 				.getFailure()
 				.rootCause()
+				.hasMessageContaining("Property coordinator.membership.heartbeat with value 'PT6S' is invalid")
 				.hasMessageContaining("at most half the lease ttl"));
 	}
 
@@ -177,14 +180,25 @@ class CoordinatorAutoConfigurationTests {
 			.hasMessageContaining("node.1"));
 	}
 
-	@Test
-	void invalidBucketSettingsFailNamingTheGroup() {
-		connected().withPropertyValues("coordinator.node-id=n", "coordinator.bucket.history=65")
+	@ParameterizedTest
+	@CsvSource(delimiter = '|', textBlock = """
+			coordinator.bucket.history=65                  | coordinator.bucket.history            | 65    | must be 1 to 64
+			coordinator.bucket.replicas=7                  | coordinator.bucket.replicas           | 7     | must be 1 to 5
+			coordinator.consumer.batch-size=2000           | coordinator.consumer.batch-size       | 2000  | max ack pending (1000)
+			coordinator.consumer.ack-wait=0s               | coordinator.consumer.ack-wait         | PT0S  | must be positive
+			coordinator.write.attempts=0                   | coordinator.write.attempts            | 0     | at least 1
+			coordinator.dead-letters.max-messages=0        | coordinator.dead-letters.max-messages | 0     | must be positive
+			coordinator.listener.backoff=5s                | coordinator.listener.backoff          | PT5S  | at most max backoff
+			coordinator.locks.prefix=locks                 | coordinator.locks.prefix              | locks | start and end with '/'
+			""")
+	void invalidSettingsFailNamingThePropertyAndItsValue(String setting, String property, String value, String reason) {
+		connected().withPropertyValues("coordinator.node-id=n", setting)
 			.run((context) -> assertThat(context).getFailure()
 				.rootCause()
 				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
-				.hasMessageContaining("coordinator.bucket")
-				.hasMessageContaining("history must be 1 to 64"));
+				.hasMessageContaining("Property " + property + " with value '" + value + "' is invalid")
+				.hasMessageContaining(reason)
+				.hasMessageNotContaining("CoordinatorProperties$"));
 	}
 
 	@Test

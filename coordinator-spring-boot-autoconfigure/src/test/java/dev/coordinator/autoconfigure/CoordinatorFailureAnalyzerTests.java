@@ -44,13 +44,15 @@ class CoordinatorFailureAnalyzerTests {
 
 	@Test
 	void refusedLoginPointsAtTheCredentials() {
-		NatsConnectionException refused = new NatsConnectionException(List.of("nats://127.0.0.1:4333"), true,
-				new AuthenticationException("Authorization Violation"));
+		NatsConnectionException refused = new NatsConnectionException(List.of("nats://127.0.0.1:4333"),
+				NatsConnectionException.Reason.LOGIN_REFUSED, NatsConnectionException.Login.USER, "user 'app'",
+				"Authorization Violation", new AuthenticationException("Authorization Violation"));
 
 		FailureAnalysis analysis = this.analyzer.analyze(refused);
 
-		assertThat(analysis.getDescription()).contains("refused the login").contains("Authorization Violation");
-		assertThat(analysis.getAction()).contains("coordinator.nats.username").contains("coordinator.nats.token");
+		assertThat(analysis.getDescription()).contains("refused the login with user 'app'")
+			.contains("Authorization Violation");
+		assertThat(analysis.getAction()).contains("coordinator.nats.username").contains("coordinator.nats.password");
 	}
 
 	@Test

@@ -39,17 +39,37 @@ public final class NatsServerProcess implements AutoCloseable {
 
 	private final List<String> extraArguments;
 
+	private final String config;
+
+	private final Path configFile;
+
 	private final boolean ownsStoreDir;
 
 	private Process process;
 
-	private NatsServerProcess(Path storeDir, boolean ownsStoreDir, int port, List<String> extraArguments) {
+	private NatsServerProcess(Path storeDir, boolean ownsStoreDir, int port, List<String> extraArguments,
+			String config) {
 		this.binary = findBinary();
 		this.storeDir = storeDir;
 		this.ownsStoreDir = ownsStoreDir;
 		this.port = port;
 		this.extraArguments = List.copyOf(extraArguments);
+		this.config = config;
 		this.logFile = storeDir.resolveSibling(storeDir.getFileName() + ".log");
+		this.configFile = storeDir.resolveSibling(storeDir.getFileName() + ".conf");
+	}
+
+	/**
+	 * Returns a builder for a server with a configuration file, e.g. with authorization, operator mode or TLS:
+	 * <pre class="code">
+	 * NatsServerProcess server = NatsServerProcess.builder()
+	 *     .config("authorization { user: app, password: s3cret }")
+	 *     .start();
+	 * </pre>
+	 * @return a builder
+	 */
+	public static Builder builder() {
+		return new Builder();
 	}
 
 	/**
@@ -76,15 +96,7 @@ public final class NatsServerProcess implements AutoCloseable {
 	 * @return the running server
 	 */
 	public static NatsServerProcess start(int port, List<String> extraArguments) {
-		try {
-			Path store = Files.createTempDirectory("nats-store-");
-			NatsServerProcess server = new NatsServerProcess(store, true, port, extraArguments);
-			server.launch();
-			return server;
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
+		return builder().port(port).arguments(extraArguments).start();
 	}
 
 	/**
@@ -166,6 +178,7 @@ public final class NatsServerProcess implements AutoCloseable {
 			deleteRecursively(this.storeDir);
 			try {
 				Files.deleteIfExists(this.logFile);
+				Files.deleteIfExists(this.configFile);
 			}
 			catch (IOException ex) {
 				// Left in the temporary folder.
@@ -191,6 +204,10 @@ public final class NatsServerProcess implements AutoCloseable {
 				"-a", "127.0.0.1", "-p", String.valueOf(this.port)));
 		command.addAll(this.extraArguments);
 		try {
+			if (this.config != null) {
+				Files.writeString(this.configFile, this.config, StandardCharsets.UTF_8);
+				command.addAll(List.of("-c", this.configFile.toString()));
+			}
 			Files.deleteIfExists(this.logFile);
 			this.process = new ProcessBuilder(command).redirectErrorStream(true)
 				.redirectOutput(this.logFile.toFile())
@@ -232,6 +249,83 @@ public final class NatsServerProcess implements AutoCloseable {
 		catch (Exception ex) {
 			running.destroyForcibly();
 		}
+	}
+
+	/**
+	 * Builds a {@link NatsServerProcess}: JetStream, loopback, a fresh store folder, and optionally a port, extra
+	 * command line arguments and the text of a configuration file.
+	 */
+	public static final class Builder {
+
+		private int port;
+
+		private List<String> arguments = List.of();
+
+		private String config;
+
+		private Builder() {
+		}
+
+		/**
+		 * Sets the client port; a free one when not set.
+		 * @param port the port
+		 * @return this builder
+		 */
+		public Builder port(int port) {
+			this.port = port;
+			return this;
+		}
+
+		/**
+		 * Sets extra command line arguments, added to {@code -js -sd DIR -a 127.0.0.1 -p PORT}; command line
+		 * arguments take precedence over the configuration file.
+		 * @param arguments the arguments
+		 * @return this builder
+		 */
+		public Builder arguments(List<String> arguments) {
+			this.arguments = List.copyOf(arguments);
+			return this;
+		}
+
+		/**
+		 * Sets extra command line arguments.
+		 * @param arguments the arguments
+		 * @return this builder
+		 * @see #arguments(List)
+		 */
+		public Builder arguments(String... arguments) {
+			return arguments(List.of(arguments));
+		}
+
+		/**
+		 * Sets the text of a configuration file (nats-server's format), written next to the store folder, passed
+		 * with {@code -c}, and deleted with the store folder.
+		 * @param config the configuration, e.g. {@code authorization { token: s3cret }}
+		 * @return this builder
+		 */
+		public Builder config(String config) {
+			this.config = config;
+			return this;
+		}
+
+		/**
+		 * Starts the server and waits until it is ready.
+		 * @return the running server
+		 * @throws IllegalStateException when the server exits or does not become ready, with its log
+		 */
+		public NatsServerProcess start() {
+			try {
+				Path store = Files.createTempDirectory("nats-store-");
+				NatsServerProcess server = new NatsServerProcess(store, true, (this.port != 0) ? this.port : freePort(),
+						this.arguments, this.config);
+				server.launch();
+				return server;
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+		}
+
 	}
 
 	private static Path findBinary() {

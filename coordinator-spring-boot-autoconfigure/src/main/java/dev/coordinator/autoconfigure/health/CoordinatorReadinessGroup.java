@@ -1,9 +1,16 @@
 package dev.coordinator.autoconfigure.health;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.List;
+import java.util.Set;
 
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.actuate.endpoint.EndpointId;
 import org.springframework.boot.actuate.endpoint.SecurityContext;
+import org.springframework.boot.actuate.endpoint.web.AdditionalPathsMapper;
+import org.springframework.boot.actuate.endpoint.web.WebServerNamespace;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.health.actuate.endpoint.AdditionalHealthEndpointPath;
 import org.springframework.boot.health.actuate.endpoint.HealthEndpointGroup;
 import org.springframework.boot.health.actuate.endpoint.HealthEndpointGroups;
@@ -31,22 +38,52 @@ class CoordinatorReadinessGroup implements HealthEndpointGroupsPostProcessor {
 	@Override
 	public HealthEndpointGroups postProcessHealthEndpointGroups(HealthEndpointGroups groups) {
 		HealthEndpointGroup readiness = groups.get(READINESS);
-		if (readiness == null
-				|| this.environment.containsProperty("management.endpoint.health.group.readiness.include")) {
+		if (readiness == null || configuredByTheApplication()) {
 			return groups;
 		}
-		Map<String, HealthEndpointGroup> all = new LinkedHashMap<>();
-		for (String name : groups.getNames()) {
-			all.put(name, groups.get(name));
+		return new WithCoordinatorReadiness(groups, new ReadinessWithCoordinator(readiness));
+	}
+
+	private boolean configuredByTheApplication() {
+		return Binder.get(this.environment)
+			.bind("management.endpoint.health.group.readiness.include", Bindable.setOf(String.class))
+			.isBound();
+	}
+
+	/**
+	 * The groups as they were but for the readiness group; still mapping the groups' additional paths
+	 * ({@code /livez}, {@code /readyz}), which Spring Boot's web endpoints ask the groups for.
+	 */
+	private record WithCoordinatorReadiness(HealthEndpointGroups groups,
+			HealthEndpointGroup readiness) implements HealthEndpointGroups, AdditionalPathsMapper {
+
+		@Override
+		public HealthEndpointGroup getPrimary() {
+			return this.groups.getPrimary();
 		}
-		all.put(READINESS, new WithCoordinator(readiness));
-		return HealthEndpointGroups.of(groups.getPrimary(), all);
+
+		@Override
+		public Set<String> getNames() {
+			return this.groups.getNames();
+		}
+
+		@Override
+		public @Nullable HealthEndpointGroup get(String name) {
+			return READINESS.equals(name) ? this.readiness : this.groups.get(name);
+		}
+
+		@Override
+		public @Nullable List<String> getAdditionalPaths(EndpointId endpointId, WebServerNamespace webServerNamespace) {
+			return (this.groups instanceof AdditionalPathsMapper mapper)
+					? mapper.getAdditionalPaths(endpointId, webServerNamespace) : null;
+		}
+
 	}
 
 	/**
 	 * A group with the coordinator's readiness as one more member.
 	 */
-	private record WithCoordinator(HealthEndpointGroup group) implements HealthEndpointGroup {
+	private record ReadinessWithCoordinator(HealthEndpointGroup group) implements HealthEndpointGroup {
 
 		@Override
 		public boolean isMember(String name) {
@@ -74,7 +111,7 @@ class CoordinatorReadinessGroup implements HealthEndpointGroupsPostProcessor {
 		}
 
 		@Override
-		public AdditionalHealthEndpointPath getAdditionalPath() {
+		public @Nullable AdditionalHealthEndpointPath getAdditionalPath() {
 			return this.group.getAdditionalPath();
 		}
 

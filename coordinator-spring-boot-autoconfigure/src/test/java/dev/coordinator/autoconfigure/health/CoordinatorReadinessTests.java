@@ -12,6 +12,9 @@ import dev.coordinator.test.NatsServerExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import org.springframework.boot.actuate.endpoint.EndpointId;
+import org.springframework.boot.actuate.endpoint.web.AdditionalPathsMapper;
+import org.springframework.boot.actuate.endpoint.web.WebServerNamespace;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.availability.ApplicationAvailabilityAutoConfiguration;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
@@ -89,8 +92,25 @@ class CoordinatorReadinessTests {
 	}
 
 	@Test
+	void keepsTheProbesAdditionalPaths() {
+		runner().withPropertyValues("management.endpoint.health.probes.add-additional-paths=true").run((context) -> {
+			HealthEndpointGroups groups = context.getBean(HealthEndpointGroups.class);
+			assertThat(groups.get("readiness").isMember("coordinatorReadiness")).isTrue();
+			assertThat(groups).isInstanceOf(AdditionalPathsMapper.class);
+			assertThat(((AdditionalPathsMapper) groups).getAdditionalPaths(EndpointId.of("health"),
+					WebServerNamespace.SERVER))
+				.containsExactlyInAnyOrder("/livez", "/readyz");
+		});
+	}
+
+	@Test
 	void leavesAReadinessGroupTheApplicationConfiguredAlone() {
 		runner().withPropertyValues("management.endpoint.health.group.readiness.include=readinessState")
+			.run((context) -> {
+				HealthEndpointGroups groups = context.getBean(HealthEndpointGroups.class);
+				assertThat(groups.get("readiness").isMember("coordinatorReadiness")).isFalse();
+			});
+		runner().withPropertyValues("management.endpoint.health.group.readiness.include[0]=readinessState")
 			.run((context) -> {
 				HealthEndpointGroups groups = context.getBean(HealthEndpointGroups.class);
 				assertThat(groups.get("readiness").isMember("coordinatorReadiness")).isFalse();
