@@ -103,7 +103,8 @@ class JsonCodecTests {
 			assertThat(event.valueAs(Order.class)).isEqualTo(ORDER);
 			assertThat(node.coordinator().get("/nodes/order").orElseThrow().valueAs(Order.class)).isEqualTo(ORDER);
 			assertThat(codec.written).contains(ORDER);
-			assertThat(codec.read.subList(reads, codec.read.size())).containsExactly(Order.class, Order.class);
+			// Membership may read member records meanwhile.
+			assertThat(codec.read.subList(reads, codec.read.size())).filteredOn(Order.class::equals).hasSize(2);
 		}
 	}
 

@@ -13,8 +13,9 @@ import tools.jackson.databind.json.JsonMapper;
  * that use Jackson 3 only. It writes the same JSON as {@link Jackson2JsonCodec}, byte for byte, and reads what it
  * writes, so nodes of one cluster may use either: Jackson 3's defaults that differ from Jackson 2's are set back
  * (properties in declaration order rather than sorted, enums by {@code name()} rather than {@code toString()},
- * field names as declared, lenient reading of nulls for primitives and of trailing content). Jackson 3 itself
- * writes {@code java.time} types as ISO-8601 strings and {@code Optional} as its value.
+ * getter names by the Java Beans rules without Jackson 3's renaming after a field with an upper-case prefix,
+ * empty beans an error, lenient reading of nulls for primitives and of trailing content). Jackson 3 itself writes
+ * {@code java.time} types as ISO-8601 strings and {@code Optional} as its value.
  */
 public class Jackson3JsonCodec implements CoordinatorJsonCodec {
 
