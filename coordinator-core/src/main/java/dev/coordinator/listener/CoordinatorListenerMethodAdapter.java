@@ -7,9 +7,10 @@ import java.util.Set;
 import dev.coordinator.CoordinatorAction;
 import dev.coordinator.CoordinatorEvent;
 import dev.coordinator.CoordinatorListener;
+import org.jspecify.annotations.Nullable;
 
+import org.springframework.context.ApplicationEvent;
 import org.springframework.context.event.ApplicationListenerMethodAdapter;
-import org.springframework.core.ResolvableType;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 
 /**
@@ -17,10 +18,13 @@ import org.springframework.core.annotation.AnnotatedElementUtils;
  * initial state) and how to call it.
  *
  * <p>It is registered with the application context like any {@code @EventListener} (so {@code @Order},
- * {@code @Async}, {@code condition} and AOT work as usual), but the multicaster never calls it: the
- * {@link EventDispatcher} does, on the coordinator's reader thread, so that an event is acknowledged only after
- * its listeners returned, whatever multicaster the application uses. Failures go to the
- * {@link CoordinatorErrorHandler}.
+ * {@code @Async}, {@code condition} and AOT work as usual), but while a coordinator runs the multicaster never
+ * calls it: the {@link EventDispatcher} does, on the coordinator's reader thread, so that an event is
+ * acknowledged only after its listeners returned, whatever multicaster the application uses. Failures go to the
+ * {@link CoordinatorErrorHandler}. When no dispatcher took its {@link CoordinatorListenerRegistry registry} over
+ * (the coordinator is disabled, or the application's own {@code Coordinator} publishes events itself), the
+ * multicaster calls it with the {@link CoordinatorEvent}s published in the application, and it keeps its
+ * filtering: key prefix, actions, and replayed events for initial-state listeners only.
  */
 public class CoordinatorListenerMethodAdapter extends ApplicationListenerMethodAdapter {
 
@@ -33,6 +37,8 @@ public class CoordinatorListenerMethodAdapter extends ApplicationListenerMethodA
 	private final Set<CoordinatorAction> actions;
 
 	private final boolean initialState;
+
+	private volatile @Nullable CoordinatorListenerRegistry registry;
 
 	/**
 	 * Creates an adapter.
@@ -122,12 +128,26 @@ public class CoordinatorListenerMethodAdapter extends ApplicationListenerMethodA
 	}
 
 	/**
-	 * Declines every event published through the application context: the {@link EventDispatcher} calls this
-	 * listener directly.
+	 * Sets the registry this listener belongs to, which knows whether a dispatcher calls it.
+	 * @param registry the registry
+	 */
+	void setRegistry(CoordinatorListenerRegistry registry) {
+		this.registry = registry;
+	}
+
+	/**
+	 * Handles an event published through the application context: ignored while an {@link EventDispatcher} calls
+	 * this listener (never delivered twice), otherwise delivered when it {@link #matches matches}.
 	 */
 	@Override
-	public boolean supportsEventType(ResolvableType eventType) {
-		return false;
+	public void onApplicationEvent(ApplicationEvent event) {
+		CoordinatorListenerRegistry current = this.registry;
+		if (current != null && current.isDispatched()) {
+			return;
+		}
+		if (event instanceof CoordinatorEvent change && matches(change) && (this.initialState || !change.isReplay())) {
+			processEvent(change);
+		}
 	}
 
 	/**

@@ -58,7 +58,7 @@ public class EventDispatcher {
 	private @Nullable CoordinatorListenerObservationConvention observationConvention;
 
 	/**
-	 * Creates a dispatcher.
+	 * Creates a dispatcher, which takes the listeners over from the application's event multicaster.
 	 * @param publisher the application context, for plain listeners and lifecycle events
 	 * @param listeners the {@code @CoordinatorListener} methods
 	 * @param watches the watch registrations
@@ -68,6 +68,7 @@ public class EventDispatcher {
 			WatchRegistry watches, CoordinatorErrorHandler errorHandler) {
 		this.publisher = Objects.requireNonNull(publisher, "publisher");
 		this.listeners = Objects.requireNonNull(listeners, "listeners");
+		listeners.dispatched();
 		this.watches = Objects.requireNonNull(watches, "watches");
 		this.errorHandler = Objects.requireNonNull(errorHandler, "errorHandler");
 	}

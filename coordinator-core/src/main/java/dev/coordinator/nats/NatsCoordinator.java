@@ -33,6 +33,7 @@ import dev.coordinator.CoordinatorJsonCodec;
 import dev.coordinator.CoordinatorView;
 import dev.coordinator.Registration;
 import dev.coordinator.json.Jackson2JsonCodec;
+import dev.coordinator.listener.LocalView;
 import dev.coordinator.listener.WatchRegistry;
 import dev.coordinator.observation.CoordinatorObservation;
 import dev.coordinator.observation.CoordinatorWriteContext;

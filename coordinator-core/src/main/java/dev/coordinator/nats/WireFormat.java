@@ -2,6 +2,7 @@ package dev.coordinator.nats;
 
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import dev.coordinator.CoordinatorAction;
@@ -32,6 +33,12 @@ final class WireFormat {
 	/** The KV header that marks deletes ({@code DEL}) and purges ({@code PURGE}). */
 	static final String KV_OPERATION_HEADER = "KV-Operation";
 
+	/** Longest value of a header this format reads; a node id has at most 64 characters. */
+	static final int MAX_HEADER_LENGTH = 128;
+
+	/** Longest trace header kept: the W3C limit of {@code tracestate}. */
+	static final int MAX_TRACE_HEADER_LENGTH = 512;
+
 	private WireFormat() {
 	}
 
@@ -57,10 +64,27 @@ final class WireFormat {
 	 */
 	static Change read(Message message, String subjectPrefix) {
 		NatsJetStreamMetaData meta = message.metaData();
-		long revision = meta.streamSequence();
-		String subject = message.getSubject();
+		return read(message.getSubject(), message.getHeaders(), message.getData(), meta.streamSequence(),
+				meta.timestamp().toInstant(), subjectPrefix);
+	}
+
+	/**
+	 * Reads what a message of the bucket's stream holds. Anyone allowed to write the bucket chooses the subject,
+	 * headers and body, so nothing here trusts them: the result is a change whose key is the one the subject
+	 * encodes, or a {@link MalformedMessageException}, never another exception.
+	 * @param subject the message's subject
+	 * @param headers its headers, if any
+	 * @param data its body, if any
+	 * @param revision its stream sequence
+	 * @param writtenAt when the server stored it
+	 * @param subjectPrefix {@code $KV.<bucket>.}
+	 * @return the change it carries
+	 * @throws MalformedMessageException when the message is not a change in this format
+	 */
+	static Change read(String subject, @Nullable Headers headers, byte @Nullable [] data, long revision,
+			Instant writtenAt, String subjectPrefix) {
 		if (!subject.startsWith(subjectPrefix)) {
-			throw new MalformedMessageException(revision, "subject '" + subject + "' is not in the bucket");
+			throw new MalformedMessageException(revision, "subject '" + shown(subject) + "' is not in the bucket");
 		}
 		String key;
 		try {
@@ -69,18 +93,17 @@ final class WireFormat {
 		catch (IllegalArgumentException ex) {
 			throw new MalformedMessageException(revision, ex.getMessage());
 		}
-		Headers headers = message.getHeaders();
-		String format = header(headers, FORMAT_HEADER);
+		String format = header(headers, FORMAT_HEADER, key, revision);
 		if (format != null && !VERSION.equals(format)) {
-			throw new MalformedMessageException(revision, "key '" + key + "' was written in format version '" + format
-					+ "', this node reads version " + VERSION + "; upgrade this node");
+			throw new MalformedMessageException(revision, "key '" + key + "' was written in format version '"
+					+ shown(format) + "', this node reads version " + VERSION + "; upgrade this node");
 		}
-		String notify = header(headers, NOTIFY_HEADER);
+		String notify = header(headers, NOTIFY_HEADER, key, revision);
 		if (notify != null && !notify.equals("true") && !notify.equals("false")) {
-			throw new MalformedMessageException(revision, "key '" + key + "' has " + NOTIFY_HEADER + " '" + notify
-					+ "', expected 'true' or 'false'");
+			throw new MalformedMessageException(revision, "key '" + key + "' has " + NOTIFY_HEADER + " '"
+					+ shown(notify) + "', expected 'true' or 'false'");
 		}
-		String operation = header(headers, KV_OPERATION_HEADER);
+		String operation = header(headers, KV_OPERATION_HEADER, key, revision);
 		CoordinatorAction action;
 		if (operation == null) {
 			action = CoordinatorAction.PUT;
@@ -90,34 +113,66 @@ final class WireFormat {
 		}
 		else {
 			throw new MalformedMessageException(revision, "key '" + key + "' has " + KV_OPERATION_HEADER + " '"
-					+ operation + "', expected DEL or PURGE");
+					+ shown(operation) + "', expected DEL or PURGE");
 		}
-		byte[] data = message.getData();
+		String origin = header(headers, ORIGIN_HEADER, key, revision);
 		byte[] value = (action == CoordinatorAction.PUT) ? ((data != null) ? data : new byte[0]) : null;
-		Instant writtenAt = meta.timestamp().toInstant();
-		return new Change(key, action, value, revision, header(headers, ORIGIN_HEADER), writtenAt,
-				!"false".equals(notify), traceHeaders(headers));
+		return new Change(key, action, value, revision, origin, writtenAt, !"false".equals(notify),
+				traceHeaders(headers));
 	}
 
 	/**
 	 * The trace context the writer sent ({@code traceparent}, {@code tracestate}); other headers are not kept.
+	 * A trace header given twice or longer than {@value #MAX_TRACE_HEADER_LENGTH} characters (the W3C limit of
+	 * {@code tracestate}) is left out: the change is still good, only its trace is lost.
 	 */
 	private static Map<String, String> traceHeaders(@Nullable Headers headers) {
 		Map<String, String> trace = null;
 		for (String name : CoordinatorWriteContext.TRACE_HEADERS) {
-			String value = header(headers, name);
-			if (value != null) {
+			List<String> values = (headers != null) ? headers.get(name) : null;
+			if (values != null && values.size() == 1 && values.get(0).length() <= MAX_TRACE_HEADER_LENGTH) {
 				if (trace == null) {
 					trace = new HashMap<>(2);
 				}
-				trace.put(name, value);
+				trace.put(name, values.get(0));
 			}
 		}
 		return (trace != null) ? trace : Map.of();
 	}
 
-	private static @Nullable String header(@Nullable Headers headers, String name) {
-		return (headers != null) ? headers.getFirst(name) : null;
+	/**
+	 * Returns the value of a header this format reads: absent, or one value of at most
+	 * {@value #MAX_HEADER_LENGTH} characters. A header given twice is ambiguous (which one would another client
+	 * believe?), and a longer value is no value of this format.
+	 */
+	private static @Nullable String header(@Nullable Headers headers, String name, String key, long revision) {
+		List<String> values = (headers != null) ? headers.get(name) : null;
+		if (values == null || values.isEmpty()) {
+			return null;
+		}
+		if (values.size() > 1) {
+			throw new MalformedMessageException(revision, "key '" + key + "' has header " + name + " "
+					+ values.size() + " times");
+		}
+		String value = values.get(0);
+		if (value.length() > MAX_HEADER_LENGTH) {
+			throw new MalformedMessageException(revision, "key '" + key + "' has a header " + name + " of "
+					+ value.length() + " characters, more than the " + MAX_HEADER_LENGTH + " allowed");
+		}
+		return value;
+	}
+
+	/**
+	 * Renders text from a message for a log line: printable ASCII only, at most {@value #MAX_HEADER_LENGTH}
+	 * characters.
+	 */
+	private static String shown(String text) {
+		StringBuilder shown = new StringBuilder();
+		for (int i = 0; i < text.length() && i < MAX_HEADER_LENGTH; i++) {
+			char c = text.charAt(i);
+			shown.append((c >= 0x20 && c < 0x7F) ? c : '?');
+		}
+		return (text.length() > MAX_HEADER_LENGTH) ? shown + "..." : shown.toString();
 	}
 
 	/**

@@ -25,6 +25,12 @@ public class CoordinatorProperties {
 	private boolean enabled = true;
 
 	/**
+	 * Where the shared state lives: 'nats' (a NATS JetStream server) or 'in-memory' (this JVM only, no server;
+	 * for tests and single-process applications).
+	 */
+	private Backend backend = Backend.NATS;
+
+	/**
 	 * Id of this node: 1 to 64 ASCII letters, digits, '-' or '_'. A stable id lets a restarted node resume
 	 * where it left off; when unset, a random id is generated at each start.
 	 */
@@ -75,6 +81,14 @@ public class CoordinatorProperties {
 
 	public void setEnabled(boolean enabled) {
 		this.enabled = enabled;
+	}
+
+	public Backend getBackend() {
+		return this.backend;
+	}
+
+	public void setBackend(Backend backend) {
+		this.backend = backend;
 	}
 
 	public @Nullable String getNodeId() {
@@ -150,6 +164,23 @@ public class CoordinatorProperties {
 	}
 
 	/**
+	 * Where the coordinator keeps its shared state.
+	 */
+	public enum Backend {
+
+		/**
+		 * A NATS JetStream key-value bucket, shared by every node connected to the servers.
+		 */
+		NATS,
+
+		/**
+		 * A store in this JVM, shared by the coordinators of this JVM only: no server, no durability.
+		 */
+		IN_MEMORY
+
+	}
+
+	/**
 	 * Connection to the NATS servers.
 	 */
 	public static class Nats {
@@ -213,6 +244,13 @@ public class CoordinatorProperties {
 		private @Nullable Path credentials;
 
 		private final Ssl ssl = new Ssl();
+
+		/**
+		 * Subject prefix of this connection's reply subjects (inboxes). A prefix of its own per node, e.g.
+		 * '_INBOX_node-1', lets the server's permissions keep every other node from reading its replies and
+		 * deliveries.
+		 */
+		private String inboxPrefix = "_INBOX";
 
 		public List<String> getServers() {
 			return this.servers;
@@ -300,6 +338,14 @@ public class CoordinatorProperties {
 
 		public void setCredentials(@Nullable Path credentials) {
 			this.credentials = credentials;
+		}
+
+		public String getInboxPrefix() {
+			return this.inboxPrefix;
+		}
+
+		public void setInboxPrefix(String inboxPrefix) {
+			this.inboxPrefix = inboxPrefix;
 		}
 
 		public Ssl getSsl() {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.time.Instant;
 import java.util.List;
+import java.util.regex.Pattern;
 
 import javax.net.ssl.SSLException;
 
@@ -21,6 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.boot.ssl.SslBundle;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 
 /**
  * Connects to NATS from {@code coordinator.nats.*} properties and connection details: servers, login, TLS with
@@ -43,6 +45,9 @@ public final class NatsConnectionFactory {
 	 */
 	private static final List<String> TLS_MISMATCHES = List.of("SSL required by server", "SSL connection wanted by client");
 
+	/** Subject tokens without wildcards or white space, separated by single dots. */
+	private static final Pattern INBOX_PREFIX = Pattern.compile("[^\\s.*>]+(\\.[^\\s.*>]+)*");
+
 	private NatsConnectionFactory() {
 	}
 
@@ -54,6 +59,12 @@ public final class NatsConnectionFactory {
 		}
 		String name = (properties.getConnectionName() != null) ? properties.getConnectionName() : defaultConnectionName;
 		NatsErrorLogger errors = new NatsErrorLogger();
+		String inboxPrefix = properties.getInboxPrefix();
+		if (inboxPrefix == null || !INBOX_PREFIX.matcher(inboxPrefix).matches()) {
+			throw new InvalidConfigurationPropertyValueException("coordinator.nats.inbox-prefix", inboxPrefix,
+					"Use one or more subject tokens separated by '.', without wildcards or white space, e.g. "
+							+ "'_INBOX_node-1'.");
+		}
 		Options.Builder options = Options.builder()
 			.servers(servers.toArray(String[]::new))
 			.connectionName(name)
@@ -61,6 +72,7 @@ public final class NatsConnectionFactory {
 			.reconnectWait(properties.getReconnectWait())
 			.maxReconnects(properties.getMaxReconnects())
 			.pingInterval(properties.getPingInterval())
+			.inboxPrefix(inboxPrefix)
 			.errorListener(errors);
 		NatsLogin login = NatsLogin.apply(details, options);
 		SslBundle bundle = details.getSslBundle();

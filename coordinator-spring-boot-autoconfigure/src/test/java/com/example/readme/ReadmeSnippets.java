@@ -15,7 +15,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * The Java code that README.md shows, compiled: {@link ReadmeSnippetsTests} checks that every Java block of the
- * README appears below as it is (tabs read as four spaces), and runs the quick start.
+ * README appears as it is (tabs read as four spaces) here or in the testing examples of {@code com.example.orders},
+ * and runs the quick start.
  */
 final class ReadmeSnippets {
 

@@ -1,6 +1,7 @@
 package com.example.readme;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import dev.coordinator.Coordinator;
 import dev.coordinator.autoconfigure.CoordinatorProperties;
@@ -42,19 +44,22 @@ class ReadmeSnippetsTests {
 
 	private static final Path README = Path.of("..", "README.md");
 
-	private static final Path SNIPPETS = Path.of("src", "test", "java", "com", "example", "readme",
-			"ReadmeSnippets.java");
+	/** Where README's Java comes from: {@code ReadmeSnippets} and the testing examples in {@code com.example.orders}. */
+	private static final Path EXAMPLES = Path.of("src", "test", "java", "com", "example");
 
 	@RegisterExtension
 	static final NatsServerExtension server = new NatsServerExtension();
 
 	@Test
-	void everyJavaBlockIsCompiledInReadmeSnippets() throws IOException {
-		String snippets = Files.readString(SNIPPETS).replace("\t", "    ");
+	void everyJavaBlockIsCompiledInTheExamples() throws IOException {
+		List<String> sources;
+		try (Stream<Path> files = Files.walk(EXAMPLES)) {
+			sources = files.filter((file) -> file.toString().endsWith(".java")).map(ReadmeSnippetsTests::read).toList();
+		}
 		List<String> blocks = blocks("java");
-		assertThat(blocks).hasSizeGreaterThanOrEqualTo(2);
-		assertThat(blocks).allSatisfy((block) -> assertThat(snippets).as("README block in ReadmeSnippets.java")
-			.contains(block));
+		assertThat(blocks).hasSizeGreaterThanOrEqualTo(4);
+		assertThat(blocks).allSatisfy((block) -> assertThat(sources).as("README block in a source under " + EXAMPLES)
+			.anySatisfy((source) -> assertThat(source).contains(block)));
 	}
 
 	@Test
@@ -97,12 +102,22 @@ class ReadmeSnippetsTests {
 		}
 	}
 
+	/** A source with tabs read as four spaces, as README's blocks may be indented either way. */
+	private static String read(Path file) {
+		try {
+			return Files.readString(file).replace("\t", "    ");
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
 	private static List<String> blocks(String language) throws IOException {
 		Matcher matcher = Pattern.compile("```" + language + "\\n(.*?)```", Pattern.DOTALL)
 			.matcher(Files.readString(README));
 		List<String> blocks = new ArrayList<>();
 		while (matcher.find()) {
-			blocks.add(matcher.group(1));
+			blocks.add(matcher.group(1).replace("\t", "    "));
 		}
 		return blocks;
 	}

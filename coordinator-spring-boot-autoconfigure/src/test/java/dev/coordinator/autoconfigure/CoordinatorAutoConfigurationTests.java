@@ -5,10 +5,21 @@ import java.util.List;
 
 import dev.coordinator.Coordinator;
 import dev.coordinator.StubCoordinator;
+import dev.coordinator.autoconfigure.health.CoordinatorHealthContributorAutoConfiguration;
+import dev.coordinator.autoconfigure.health.CoordinatorHealthIndicator;
+import dev.coordinator.autoconfigure.health.CoordinatorReadinessIndicator;
+import dev.coordinator.autoconfigure.metrics.CoordinatorMetrics;
+import dev.coordinator.autoconfigure.metrics.CoordinatorMetricsAutoConfiguration;
+import dev.coordinator.listener.CoordinatorErrorHandler;
 import dev.coordinator.listener.CoordinatorListenerFactory;
+import dev.coordinator.lock.CoordinatorLock;
 import dev.coordinator.lock.CoordinatorLockRegistry;
 import dev.coordinator.lock.CoordinatorLocks;
 import dev.coordinator.membership.ClusterMembership;
+import dev.coordinator.memory.InMemoryCoordinator;
+import dev.coordinator.memory.InMemoryStore;
+import dev.coordinator.nats.ConnectionStateEvents;
+import dev.coordinator.nats.DeadLetterRecoverer;
 import dev.coordinator.nats.EventLogContainer;
 import dev.coordinator.nats.NatsCoordinator;
 import dev.coordinator.nats.NatsCoordinatorSettings;
@@ -17,6 +28,7 @@ import dev.coordinator.test.NatsServerProcess;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
 import io.nats.client.Options;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.nats.client.api.StorageType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -33,6 +45,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.integration.support.locks.LockRegistry;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 class CoordinatorAutoConfigurationTests {
 
@@ -82,9 +95,12 @@ class CoordinatorAutoConfigurationTests {
 	}
 
 	@Test
-	void disabledByProperty() {
+	void disabledByPropertyKeepingTheListenerWiring() {
 		connected().withPropertyValues("coordinator.enabled=false")
-			.run((context) -> assertThat(context).doesNotHaveBean(Coordinator.class).doesNotHaveBean(Connection.class));
+			.run((context) -> assertThat(context).doesNotHaveBean(Coordinator.class)
+				.doesNotHaveBean(Connection.class)
+				.doesNotHaveBean(CoordinatorLocks.class)
+				.hasSingleBean(CoordinatorListenerFactory.class));
 	}
 
 	@Test
@@ -94,11 +110,80 @@ class CoordinatorAutoConfigurationTests {
 	}
 
 	@Test
-	void backsOffForTheApplicationsCoordinator() {
-		connected().withUserConfiguration(OwnCoordinatorConfiguration.class).run((context) -> {
-			assertThat(context).hasSingleBean(Coordinator.class).doesNotHaveBean(NatsCoordinator.class);
-			assertThat(context.getBean(Coordinator.class).nodeId()).isEqualTo("own");
-		});
+	void everyNatsBeanBacksOffForTheApplicationsCoordinatorWithoutConnecting() {
+		// Nothing listens there: a connection attempt would fail the context.
+		this.contextRunner.withPropertyValues("coordinator.nats.servers=nats://127.0.0.1:" + NatsServerProcess.freePort(),
+				"coordinator.nats.connection-timeout=200ms")
+			.withUserConfiguration(OwnCoordinatorConfiguration.class)
+			.run((context) -> {
+				assertThat(context).hasNotFailed()
+					.hasSingleBean(Coordinator.class)
+					.doesNotHaveBean(Connection.class)
+					.doesNotHaveBean(NatsCoordinator.class)
+					.doesNotHaveBean(EventLogContainer.class)
+					.doesNotHaveBean(DeadLetterRecoverer.class)
+					.doesNotHaveBean(ConnectionStateEvents.class)
+					.doesNotHaveBean(NatsCoordinatorSettings.class)
+					.doesNotHaveBean(CoordinatorConnectionDetails.class)
+					.doesNotHaveBean(CoordinatorErrorHandler.class)
+					.hasSingleBean(CoordinatorListenerFactory.class)
+					.hasSingleBean(CoordinatorLocks.class);
+				assertThat(context.getBean(Coordinator.class).nodeId()).isEqualTo("own");
+			});
+	}
+
+	@Test
+	void inMemoryBackendNeedsNoServer() {
+		this.contextRunner.withPropertyValues("coordinator.backend=in-memory", "coordinator.node-id=solo",
+				"coordinator.nats.servers=nats://127.0.0.1:" + NatsServerProcess.freePort(),
+				"coordinator.nats.connection-timeout=200ms", "coordinator.membership.enabled=true",
+				"coordinator.membership.heartbeat=100ms", "coordinator.membership.lease-ttl=1s")
+			.run((context) -> {
+				assertThat(context).hasNotFailed()
+					.hasSingleBean(InMemoryCoordinator.class)
+					.hasSingleBean(InMemoryStore.class)
+					.hasSingleBean(CoordinatorErrorHandler.class)
+					.hasSingleBean(CoordinatorLocks.class)
+					.hasSingleBean(CoordinatorLockRegistry.class)
+					.doesNotHaveBean(Connection.class)
+					.doesNotHaveBean(NatsCoordinator.class)
+					.doesNotHaveBean(EventLogContainer.class)
+					.doesNotHaveBean(NatsCoordinatorSettings.class);
+				Coordinator coordinator = context.getBean(Coordinator.class);
+				assertThat(coordinator.nodeId()).isEqualTo("solo");
+				ClusterMembership membership = context.getBean(ClusterMembership.class);
+				await().until(() -> membership.isMember("solo"));
+				assertThat(coordinator.keys("/nodes/")).containsExactly("/nodes/solo");
+				CoordinatorLock lock = context.getBean(CoordinatorLocks.class).obtain("job");
+				assertThat(lock.tryLock(Duration.ZERO, Duration.ofSeconds(5))).isTrue();
+				lock.unlock();
+			});
+	}
+
+	@Test
+	void backendValueBindsRelaxedlyAndUnknownOnesFailNamingTheProperty() {
+		this.contextRunner.withPropertyValues("coordinator.backend=IN_MEMORY")
+			.run((context) -> assertThat(context).hasSingleBean(InMemoryCoordinator.class)
+				.doesNotHaveBean(Connection.class));
+		this.contextRunner.withPropertyValues("coordinator.backend=redis")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.hasStackTraceContaining("coordinator.backend")
+				.hasStackTraceContaining("redis"));
+	}
+
+	@Test
+	void healthAndMetricsBackOffWithoutANatsBackend() {
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(CoordinatorAutoConfiguration.class,
+					CoordinatorHealthContributorAutoConfiguration.class, CoordinatorMetricsAutoConfiguration.class))
+			.withBean(SimpleMeterRegistry.class)
+			.withPropertyValues("coordinator.backend=in-memory")
+			.run((context) -> assertThat(context).hasNotFailed()
+				.hasSingleBean(InMemoryCoordinator.class)
+				.doesNotHaveBean(CoordinatorHealthIndicator.class)
+				.doesNotHaveBean(CoordinatorReadinessIndicator.class)
+				.doesNotHaveBean(CoordinatorMetrics.class));
 	}
 
 	@Test
@@ -160,10 +245,28 @@ class CoordinatorAutoConfigurationTests {
 		Options client = new Options.Builder().build();
 		assertThat(properties.getNats().getConnectionTimeout()).isEqualTo(client.getConnectionTimeout());
 		assertThat(properties.getNats().getReconnectWait()).isEqualTo(client.getReconnectWait());
+		assertThat(properties.getNats().getInboxPrefix() + ".").isEqualTo(client.getInboxPrefix());
 		// Deliberately not the client's: a coordinator node reconnects for as long as it runs (client: 60
 		// attempts) and notices a half-dead connection within seconds (client: pings every 2 minutes).
 		assertThat(properties.getNats().getMaxReconnects()).isEqualTo(-1).isNotEqualTo(client.getMaxReconnect());
 		assertThat(properties.getNats().getPingInterval()).isLessThan(client.getPingInterval());
+	}
+
+	@Test
+	void inboxPrefixIsTheConnections() {
+		connected().withPropertyValues("coordinator.node-id=n", "coordinator.nats.inbox-prefix=_INBOX.orders.n")
+			.run((context) -> assertThat(context.getBean(Connection.class).getOptions().getInboxPrefix())
+				.isEqualTo("_INBOX.orders.n."));
+	}
+
+	@Test
+	void invalidInboxPrefixFailsNamingThePropertyAndValue() {
+		connected().withPropertyValues("coordinator.node-id=n", "coordinator.nats.inbox-prefix=_INBOX.*")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+				.hasMessageContaining("coordinator.nats.inbox-prefix")
+				.hasMessageContaining("_INBOX.*"));
 	}
 
 	@Test

@@ -1,9 +1,13 @@
 package dev.coordinator.autoconfigure;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+
 import dev.coordinator.Coordinator;
 import dev.coordinator.CoordinatorJsonCodec;
 import dev.coordinator.json.Jackson2JsonCodec;
 import dev.coordinator.json.Jackson3JsonCodec;
+import dev.coordinator.memory.InMemoryCoordinator;
 import dev.coordinator.test.NatsServerExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -49,6 +53,22 @@ class CoordinatorJsonCodecConfigurationTests {
 	}
 
 	@Test
+	void theInMemoryBackendUsesTheCodecToo() {
+		this.contextRunner.withPropertyValues("coordinator.backend=in-memory", "coordinator.json=jackson3")
+			.run((context) -> {
+				Coordinator coordinator = context.getBean(Coordinator.class);
+				assertThat(coordinator).isInstanceOf(InMemoryCoordinator.class);
+				assertThat(coordinator.jsonCodec()).isSameAs(context.getBean(CoordinatorJsonCodec.class))
+					.isInstanceOf(Jackson3JsonCodec.class);
+				coordinator.putJson("/values/a", new Value("a", Instant.parse("2025-01-31T10:15:30Z")));
+				assertThat(new String(coordinator.get("/values/a").orElseThrow().value(), StandardCharsets.UTF_8))
+					.isEqualTo("{\"name\":\"a\",\"at\":\"2025-01-31T10:15:30Z\"}");
+				assertThat(coordinator.list("/values/")).singleElement()
+					.satisfies((entry) -> assertThat(entry.valueAs(Value.class).name()).isEqualTo("a"));
+			});
+	}
+
+	@Test
 	void jackson3WithoutJackson3FailsNamingTheProperty() {
 		this.contextRunner.withPropertyValues("coordinator.json=jackson3")
 			.withClassLoader(new FilteredClassLoader("tools.jackson"))
@@ -67,6 +87,9 @@ class CoordinatorJsonCodecConfigurationTests {
 				assertThat(context).hasSingleBean(CoordinatorJsonCodec.class);
 				assertThat(context.getBean(Coordinator.class).jsonCodec()).isSameAs(context.getBean("ownCodec"));
 			});
+	}
+
+	record Value(String name, Instant at) {
 	}
 
 	@Configuration(proxyBeanMethods = false)

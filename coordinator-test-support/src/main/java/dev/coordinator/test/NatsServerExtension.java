@@ -6,37 +6,38 @@ import java.util.List;
 
 import io.nats.client.Connection;
 import io.nats.client.Nats;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * JUnit Jupiter extension that runs a {@link NatsServerProcess} (JetStream, free loopback port, fresh store
- * folder) around the tests of a class.
+ * folder) around the tests of a class. The binary is {@code NATS_SERVER_BIN} when set, else {@code nats-server}
+ * on the {@code PATH}, else the Debian package's {@code /usr/sbin/nats-server}; when there is none, the tests
+ * fail saying how to install it.
  *
  * <p>Registered on a static field, one server serves all tests of the class (and of its {@code @Nested}
- * classes); it starts before the class's {@code @BeforeAll} methods and stops after its {@code @AfterAll}
- * methods: <pre class="code">
+ * classes); it starts before the class's {@code @BeforeAll} methods and stops once the class is done, after its
+ * {@code @AfterAll} methods and after every other extension's (so after Spring closed a test's application
+ * context): <pre class="code">
  * &#064;RegisterExtension
  * static final NatsServerExtension server = new NatsServerExtension();
  * </pre> Registered on an instance field, each test gets a server of its own, started before its
- * {@code @BeforeEach} methods and stopped after its {@code @AfterEach} methods.
+ * {@code @BeforeEach} methods and stopped once the test is done, after its {@code @AfterEach} methods.
+ *
+ * <p>A Spring Boot test points the coordinator at the server with
+ * {@code registry.add("coordinator.nats.servers", server::url)} in a {@code @DynamicPropertySource} method.
  *
  * <p>The server is stopped through its own process handle and its store folder deleted. Connections opened
  * with {@link #connect()} are closed before it stops.
  */
-public final class NatsServerExtension
-		implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
+public final class NatsServerExtension implements BeforeAllCallback, BeforeEachCallback {
 
 	private final List<String> extraArguments;
 
 	private final List<Connection> connections = new ArrayList<>();
 
 	private NatsServerProcess process;
-
-	private String startedBy;
 
 	/**
 	 * Creates an extension for a server with the default arguments.
@@ -70,26 +71,6 @@ public final class NatsServerExtension
 	@Override
 	public void beforeEach(ExtensionContext context) {
 		start(context);
-	}
-
-	/**
-	 * Stops the server when it was started for this test.
-	 * @param context the test's context
-	 * @throws InterruptedException when interrupted while closing a connection; the server is stopped anyway
-	 */
-	@Override
-	public void afterEach(ExtensionContext context) throws InterruptedException {
-		stop(context);
-	}
-
-	/**
-	 * Stops the server when it was started for this class.
-	 * @param context the class's context
-	 * @throws InterruptedException when interrupted while closing a connection; the server is stopped anyway
-	 */
-	@Override
-	public void afterAll(ExtensionContext context) throws InterruptedException {
-		stop(context);
 	}
 
 	/**
@@ -129,15 +110,20 @@ public final class NatsServerExtension
 		return connection;
 	}
 
+	/**
+	 * Starts the server, and has JUnit stop it when the context that started it (the class's, or the test's)
+	 * is closed: after every after-callback of every extension.
+	 */
 	private synchronized void start(ExtensionContext context) {
 		if (this.process == null) {
 			this.process = NatsServerProcess.start(this.extraArguments);
-			this.startedBy = context.getUniqueId();
+			context.getStore(ExtensionContext.Namespace.create(NatsServerExtension.class, this))
+				.put("server", (AutoCloseable) this::stop);
 		}
 	}
 
-	private synchronized void stop(ExtensionContext context) throws InterruptedException {
-		if (this.process == null || !context.getUniqueId().equals(this.startedBy)) {
+	private synchronized void stop() throws InterruptedException {
+		if (this.process == null) {
 			return;
 		}
 		InterruptedException interrupted = null;
@@ -152,7 +138,6 @@ public final class NatsServerExtension
 		this.connections.clear();
 		this.process.close();
 		this.process = null;
-		this.startedBy = null;
 		if (interrupted != null) {
 			throw interrupted;
 		}

@@ -14,6 +14,8 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.condition.EnabledIf;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.platform.engine.discovery.DiscoverySelectors;
@@ -64,6 +66,13 @@ class NatsServerExtensionTests {
 		assertThat(run(PerClassSample.class).getTestsSucceededCount()).isEqualTo(2);
 		assertThat(seen).hasSize(2).containsOnly(seen.get(0));
 		assertGone(seen.get(0));
+	}
+
+	@Test
+	void serverOutlivesTheAfterCallbacksOfExtensionsRegisteredBeforeIt() {
+		// As Spring's extension, which closes a test's application context in its afterAll callback.
+		assertThat(run(OuterExtensionSample.class).getTestsSucceededCount()).isEqualTo(1);
+		assertThat(seen).singleElement().satisfies(NatsServerExtensionTests::assertGone);
 	}
 
 	@Test
@@ -183,6 +192,32 @@ class NatsServerExtensionTests {
 		@Test
 		void second() {
 			record(this.server);
+		}
+
+	}
+
+	@ExtendWith(ServerRunsInAfterAll.class)
+	@EnabledIf("dev.coordinator.test.NatsServerExtensionTests#launchedBySamples")
+	static class OuterExtensionSample {
+
+		@RegisterExtension
+		static final NatsServerExtension server = new NatsServerExtension();
+
+		@Test
+		void runs() {
+			record(server);
+		}
+
+	}
+
+	/**
+	 * Registered before the server's extension, so its afterAll callback runs after the server's would.
+	 */
+	static class ServerRunsInAfterAll implements AfterAllCallback {
+
+		@Override
+		public void afterAll(ExtensionContext context) {
+			assertThat(OuterExtensionSample.server.process().isRunning()).isTrue();
 		}
 
 	}

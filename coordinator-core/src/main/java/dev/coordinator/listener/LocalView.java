@@ -1,4 +1,4 @@
-package dev.coordinator.nats;
+package dev.coordinator.listener;
 
 import java.util.Collections;
 import java.util.HashMap;
@@ -21,11 +21,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link CoordinatorView} of a NATS coordinator: filled from a listing of the stored entries, then kept
- * current with every change the event reader processes (silent ones included). A change applied while the
- * listing runs wins over an older listed revision of its key, and a deletion over an older listed entry.
+ * A {@link CoordinatorView}, shared by the coordinator implementations: filled from a listing of the stored
+ * entries, then kept current with every change the coordinator's reader processes (silent ones included). A
+ * change applied while the listing runs wins over an older listed revision of its key, and a deletion over an
+ * older listed entry.
  */
-final class LocalView implements CoordinatorView {
+public final class LocalView implements CoordinatorView {
 
 	private static final Logger logger = LoggerFactory.getLogger(LocalView.class);
 
@@ -42,7 +43,12 @@ final class LocalView implements CoordinatorView {
 
 	private volatile long revision;
 
-	LocalView(String prefix, Consumer<LocalView> onClose) {
+	/**
+	 * Creates an empty view; {@link #fill} it with a listing.
+	 * @param prefix the prefix of the keys it holds
+	 * @param onClose told when the view is closed, to stop applying changes to it
+	 */
+	public LocalView(String prefix, Consumer<LocalView> onClose) {
 		this.prefix = prefix;
 		this.onClose = onClose;
 	}
@@ -52,7 +58,7 @@ final class LocalView implements CoordinatorView {
 	 * @param listed the entries under the prefix
 	 * @param listedAt the revision of the log the listing contains every change up to
 	 */
-	synchronized void fill(List<CoordinatorEntry> listed, long listedAt) {
+	public synchronized void fill(List<CoordinatorEntry> listed, long listedAt) {
 		Map<String, Long> deleted = (this.deletedWhileListing != null) ? this.deletedWhileListing : Map.of();
 		for (CoordinatorEntry entry : listed) {
 			CoordinatorEntry known = this.entries.get(entry.key());
@@ -69,7 +75,7 @@ final class LocalView implements CoordinatorView {
 	 * Takes in a change of a key under the prefix.
 	 * @param event the change
 	 */
-	void apply(CoordinatorEvent event) {
+	public void apply(CoordinatorEvent event) {
 		boolean changed = false;
 		synchronized (this) {
 			CoordinatorEntry known = this.entries.get(event.getKey());
@@ -110,13 +116,18 @@ final class LocalView implements CoordinatorView {
 	 * Moves the view's revision on: every change up to it was applied.
 	 * @param processed the last revision the reader processed
 	 */
-	void advance(long processed) {
+	public void advance(long processed) {
 		if (processed > this.revision) {
 			this.revision = processed;
 		}
 	}
 
-	boolean covers(String key) {
+	/**
+	 * Returns whether a key is under the prefix of this view.
+	 * @param key the key
+	 * @return whether changes of the key are applied to this view
+	 */
+	public boolean covers(String key) {
 		return key.startsWith(this.prefix);
 	}
 
