@@ -27,6 +27,13 @@ public interface Coordinator {
 	String nodeId();
 
 	/**
+	 * Returns the codec that {@link #putJson} writes with and that the {@code valueAs} methods of this
+	 * coordinator's events and entries read with.
+	 * @return the JSON codec
+	 */
+	CoordinatorJsonCodec jsonCodec();
+
+	/**
 	 * Stores a value and notifies every node's listeners.
 	 * @param key the key, e.g. {@code /nodes/node-1}
 	 * @param value the value; an empty array is a value of its own
@@ -48,12 +55,13 @@ public interface Coordinator {
 	/**
 	 * Stores a value as JSON and notifies every node's listeners.
 	 * @param key the key
-	 * @param value the object to serialize with Jackson
+	 * @param value the object to write with the {@link #jsonCodec() JSON codec}
 	 * @return the revision the write got
+	 * @throws IllegalArgumentException when the value cannot be written as JSON (nothing is sent)
 	 * @see CoordinatorEntry#valueAs(Class)
 	 */
 	default long putJson(String key, Object value) {
-		return put(key, JsonValues.write(key, value));
+		return put(key, JsonValues.write(jsonCodec(), key, value));
 	}
 
 	/**
@@ -70,12 +78,13 @@ public interface Coordinator {
 	/**
 	 * Stores a value as JSON and notifies every node's listeners without waiting for the server.
 	 * @param key the key
-	 * @param value the object to serialize with Jackson
+	 * @param value the object to write with the {@link #jsonCodec() JSON codec}
 	 * @return the revision the write got
+	 * @throws IllegalArgumentException when the value cannot be written as JSON (nothing is sent)
 	 * @see #putAsync(String, byte[])
 	 */
 	default CompletableFuture<Long> putJsonAsync(String key, Object value) {
-		return putAsync(key, JsonValues.write(key, value));
+		return putAsync(key, JsonValues.write(jsonCodec(), key, value));
 	}
 
 	/**

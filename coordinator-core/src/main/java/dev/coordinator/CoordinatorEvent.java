@@ -149,7 +149,8 @@ public class CoordinatorEvent extends ApplicationEvent {
 	}
 
 	/**
-	 * Reads the new value as JSON.
+	 * Reads the new value as JSON, with the {@link Coordinator#jsonCodec() codec} of the coordinator that
+	 * received the change.
 	 * @param <T> the type to read
 	 * @param type the type to read
 	 * @return the value as an instance of the type
@@ -161,7 +162,7 @@ public class CoordinatorEvent extends ApplicationEvent {
 			throw new IllegalStateException("DELETE event of key '" + this.key + "' at revision " + this.revision
 					+ " has no value");
 		}
-		return JsonValues.read(this.key, this.revision, this.value, type);
+		return JsonValues.read(((Coordinator) getSource()).jsonCodec(), this.key, this.revision, this.value, type);
 	}
 
 	/**

@@ -5,12 +5,16 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
+import dev.coordinator.json.Jackson2JsonCodec;
+
 /**
  * A {@link Coordinator} that has a node id and does nothing else, for tests about identity and wiring.
  */
 public class StubCoordinator implements Coordinator {
 
 	private final String nodeId;
+
+	private final CoordinatorJsonCodec jsonCodec = new Jackson2JsonCodec();
 
 	public StubCoordinator(String nodeId) {
 		this.nodeId = nodeId;
@@ -19,6 +23,11 @@ public class StubCoordinator implements Coordinator {
 	@Override
 	public String nodeId() {
 		return this.nodeId;
+	}
+
+	@Override
+	public CoordinatorJsonCodec jsonCodec() {
+		return this.jsonCodec;
 	}
 
 	@Override

@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
+import dev.coordinator.Coordinator;
 import dev.coordinator.CoordinatorAction;
 import dev.coordinator.CoordinatorEntry;
 import dev.coordinator.CoordinatorEvent;
@@ -81,7 +82,7 @@ public final class LocalView implements CoordinatorView {
 			if (event.getAction() == CoordinatorAction.PUT && event.getValue() != null) {
 				if (known == null || known.revision() < event.getRevision()) {
 					this.entries.put(event.getKey(), new CoordinatorEntry(event.getKey(), event.getValue(),
-							event.getRevision(), event.getWrittenAt()));
+							event.getRevision(), event.getWrittenAt(), ((Coordinator) event.getSource()).jsonCodec()));
 					changed = true;
 				}
 			}

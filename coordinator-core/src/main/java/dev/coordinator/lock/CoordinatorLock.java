@@ -78,8 +78,8 @@ public final class CoordinatorLock {
 		while (true) {
 			try {
 				// Only the first attempt is observed: a waiter's polls would swamp the write timers and traces.
-				long revision = firstAttempt ? this.coordinator.create(this.key, record.toJson())
-						: UnobservedWrites.call(() -> this.coordinator.create(this.key, record.toJson()));
+				long revision = firstAttempt ? this.coordinator.create(this.key, json(record))
+						: UnobservedWrites.call(() -> this.coordinator.create(this.key, json(record)));
 				held(revision, record.withToken(revision), ttl);
 				return true;
 			}
@@ -222,7 +222,7 @@ public final class CoordinatorLock {
 	 * Renews the record silently at the revision last written; renewals are housekeeping, not traced or timed.
 	 */
 	private long renewal(LockRecord record, long revision) {
-		return UnobservedWrites.call(() -> this.coordinator.update(this.key, record.toJson(), revision, false));
+		return UnobservedWrites.call(() -> this.coordinator.update(this.key, json(record), revision, false));
 	}
 
 	private void lose(Hold current) {
@@ -232,13 +232,17 @@ public final class CoordinatorLock {
 		}
 	}
 
+	private byte[] json(LockRecord record) {
+		return this.coordinator.jsonCodec().write(record);
+	}
+
 	private Duration holderTtl(long revision, Duration fallback) {
 		Optional<CoordinatorEntry> entry = this.coordinator.get(this.key);
 		if (entry.isEmpty() || entry.get().revision() != revision) {
 			return fallback;
 		}
 		try {
-			return Duration.ofMillis(LockRecord.fromJson(entry.get().value()).ttlMillis());
+			return Duration.ofMillis(entry.get().valueAs(LockRecord.class).ttlMillis());
 		}
 		catch (RuntimeException ex) {
 			return fallback;

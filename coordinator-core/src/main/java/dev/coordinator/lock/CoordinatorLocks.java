@@ -73,7 +73,7 @@ public class CoordinatorLocks implements DisposableBean {
 		}
 		LockRecord record;
 		try {
-			record = LockRecord.fromJson(entry.value());
+			record = entry.valueAs(LockRecord.class);
 		}
 		catch (RuntimeException ex) {
 			return Optional.empty();

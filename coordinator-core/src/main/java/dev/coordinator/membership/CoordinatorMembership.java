@@ -322,7 +322,7 @@ public class CoordinatorMembership implements ClusterMembership, SmartLifecycle 
 
 	private @Nullable Member read(String recordKey, byte[] value) {
 		try {
-			return MemberJson.read(value);
+			return this.coordinator.jsonCodec().read(value, Member.class);
 		}
 		catch (RuntimeException ex) {
 			logger.warn("Ignoring '{}' under the membership prefix: it is not a member record ({})", recordKey,
@@ -340,8 +340,8 @@ public class CoordinatorMembership implements ClusterMembership, SmartLifecycle 
 		}
 	}
 
-	private static byte[] json(Member member) {
-		return MemberJson.write(member);
+	private byte[] json(Member member) {
+		return this.coordinator.jsonCodec().write(member);
 	}
 
 	private static void awaitQuietly(Duration duration) {

@@ -15,10 +15,12 @@ import java.util.function.Consumer;
 import dev.coordinator.Coordinator;
 import dev.coordinator.CoordinatorAction;
 import dev.coordinator.CoordinatorEntry;
+import dev.coordinator.CoordinatorJsonCodec;
 import dev.coordinator.CoordinatorEvent;
 import dev.coordinator.CoordinatorSyncedEvent;
 import dev.coordinator.CoordinatorView;
 import dev.coordinator.Registration;
+import dev.coordinator.json.Jackson2JsonCodec;
 import dev.coordinator.listener.CoordinatorErrorHandler;
 import dev.coordinator.listener.CoordinatorListenerRegistry;
 import dev.coordinator.listener.DefaultCoordinatorErrorHandler;
@@ -66,6 +68,8 @@ public class InMemoryCoordinator implements Coordinator, SmartLifecycle, Disposa
 	private final String nodeId;
 
 	private final InMemoryStore store;
+
+	private volatile CoordinatorJsonCodec jsonCodec = new Jackson2JsonCodec();
 
 	private final WatchRegistry watches = new WatchRegistry();
 
@@ -128,9 +132,23 @@ public class InMemoryCoordinator implements Coordinator, SmartLifecycle, Disposa
 		this.shutdownTimeout = Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
 	}
 
+	/**
+	 * Sets the codec of {@link #putJson} and {@code valueAs} (the library's {@link Jackson2JsonCodec} by
+	 * default); set it before the node is used.
+	 * @param jsonCodec the codec
+	 */
+	public void setJsonCodec(CoordinatorJsonCodec jsonCodec) {
+		this.jsonCodec = Objects.requireNonNull(jsonCodec, "jsonCodec");
+	}
+
 	@Override
 	public String nodeId() {
 		return this.nodeId;
+	}
+
+	@Override
+	public CoordinatorJsonCodec jsonCodec() {
+		return this.jsonCodec;
 	}
 
 	@Override
@@ -181,19 +199,19 @@ public class InMemoryCoordinator implements Coordinator, SmartLifecycle, Disposa
 	@Override
 	public Optional<CoordinatorEntry> get(String key) {
 		KeyCodec.encode(key);
-		return this.store.get(key).map(InMemoryCoordinator::copy);
+		return this.store.get(key, this.jsonCodec);
 	}
 
 	@Override
 	public List<String> keys(String prefix) {
 		KeyCodec.requireValidPrefix(prefix);
-		return this.store.list(prefix).entries().stream().map(CoordinatorEntry::key).toList();
+		return this.store.list(prefix, this.jsonCodec).entries().stream().map(CoordinatorEntry::key).toList();
 	}
 
 	@Override
 	public List<CoordinatorEntry> list(String prefix) {
 		KeyCodec.requireValidPrefix(prefix);
-		return this.store.list(prefix).entries().stream().map(InMemoryCoordinator::copy).toList();
+		return this.store.list(prefix, this.jsonCodec).entries();
 	}
 
 	@Override
@@ -202,7 +220,7 @@ public class InMemoryCoordinator implements Coordinator, SmartLifecycle, Disposa
 		LocalView view = new LocalView(prefix, this.views::remove);
 		// Registered before the listing: changes after it reach the view through the reader, older ones lose.
 		this.views.add(view);
-		InMemoryStore.Listing listing = this.store.list(prefix);
+		InMemoryStore.Listing listing = this.store.list(prefix, this.jsonCodec);
 		view.fill(listing.entries(), listing.revision());
 		return view;
 	}
@@ -227,10 +245,6 @@ public class InMemoryCoordinator implements Coordinator, SmartLifecycle, Disposa
 			throw new IllegalArgumentException("Expected revision must be a revision read from the key, not "
 					+ expectedRevision);
 		}
-	}
-
-	private static CoordinatorEntry copy(CoordinatorEntry entry) {
-		return new CoordinatorEntry(entry.key(), entry.value().clone(), entry.revision(), entry.created());
 	}
 
 	/**
@@ -342,7 +356,7 @@ public class InMemoryCoordinator implements Coordinator, SmartLifecycle, Disposa
 	private void synchronize() {
 		InitialStateTracker tracker = this.dispatcher.initialState();
 		tracker.setPrefixes(this.dispatcher.initialStatePrefixes());
-		InMemoryStore.Listing listing = this.store.list(tracker.prefixes());
+		InMemoryStore.Listing listing = this.store.list(tracker.prefixes(), this.jsonCodec);
 		InitialStateTracker.Differences differences = tracker.reconcile(listing.entries(), listing.revision());
 		for (CoordinatorEntry entry : differences.changed()) {
 			this.dispatcher.replay(new CoordinatorEvent(this, entry.key(), CoordinatorAction.PUT, entry.value().clone(),

@@ -14,6 +14,7 @@ import java.util.function.Consumer;
 import dev.coordinator.CoordinatorAction;
 import dev.coordinator.CoordinatorConflictException;
 import dev.coordinator.CoordinatorEntry;
+import dev.coordinator.CoordinatorJsonCodec;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -27,7 +28,7 @@ public final class InMemoryStore {
 
 	private final Object lock = new Object();
 
-	private final TreeMap<String, CoordinatorEntry> entries = new TreeMap<>();
+	private final TreeMap<String, Stored> entries = new TreeMap<>();
 
 	private final List<Consumer<Change>> subscribers = new CopyOnWriteArrayList<>();
 
@@ -43,28 +44,31 @@ public final class InMemoryStore {
 		}
 	}
 
-	Optional<CoordinatorEntry> get(String key) {
+	/**
+	 * Reads the entry of a key, as a copy that reads JSON with a codec.
+	 */
+	Optional<CoordinatorEntry> get(String key, CoordinatorJsonCodec codec) {
 		synchronized (this.lock) {
-			return Optional.ofNullable(this.entries.get(key));
+			return Optional.ofNullable(this.entries.get(key)).map((stored) -> stored.entry(key, codec));
 		}
 	}
 
 	/**
 	 * Lists the entries under a prefix, with the last revision: every change up to it is in the listing.
 	 */
-	Listing list(String prefix) {
+	Listing list(String prefix, CoordinatorJsonCodec codec) {
 		synchronized (this.lock) {
-			return new Listing(under(prefix), this.lastRevision);
+			return new Listing(under(prefix, codec), this.lastRevision);
 		}
 	}
 
 	/**
 	 * Lists the entries under several prefixes in one step, with the last revision.
 	 */
-	Listing list(Collection<String> prefixes) {
+	Listing list(Collection<String> prefixes, CoordinatorJsonCodec codec) {
 		synchronized (this.lock) {
 			List<CoordinatorEntry> found = new ArrayList<>();
-			prefixes.forEach((prefix) -> found.addAll(under(prefix)));
+			prefixes.forEach((prefix) -> found.addAll(under(prefix, codec)));
 			return new Listing(found, this.lastRevision);
 		}
 	}
@@ -78,9 +82,9 @@ public final class InMemoryStore {
 		synchronized (this.lock) {
 			check(key, expected);
 			long revision = ++this.lastRevision;
-			CoordinatorEntry entry = new CoordinatorEntry(key, value.clone(), revision, Instant.now());
-			this.entries.put(key, entry);
-			announce(new Change(key, CoordinatorAction.PUT, entry.value(), revision, origin, entry.created(), notify));
+			Stored stored = new Stored(value.clone(), revision, Instant.now());
+			this.entries.put(key, stored);
+			announce(new Change(key, CoordinatorAction.PUT, stored.value(), revision, origin, stored.created(), notify));
 			return revision;
 		}
 	}
@@ -123,7 +127,7 @@ public final class InMemoryStore {
 		if (expected == null) {
 			return;
 		}
-		CoordinatorEntry current = this.entries.get(key);
+		Stored current = this.entries.get(key);
 		long revision = (current != null) ? current.revision() : 0;
 		if (revision != expected) {
 			throw new CoordinatorConflictException(key, (expected == 0) ? "absent" : "at revision " + expected,
@@ -137,13 +141,13 @@ public final class InMemoryStore {
 		}
 	}
 
-	private List<CoordinatorEntry> under(String prefix) {
+	private List<CoordinatorEntry> under(String prefix, CoordinatorJsonCodec codec) {
 		List<CoordinatorEntry> found = new ArrayList<>();
-		for (Map.Entry<String, CoordinatorEntry> entry : this.entries.tailMap(prefix, true).entrySet()) {
+		for (Map.Entry<String, Stored> entry : this.entries.tailMap(prefix, true).entrySet()) {
 			if (!entry.getKey().startsWith(prefix)) {
 				break;
 			}
-			found.add(entry.getValue());
+			found.add(entry.getValue().entry(entry.getKey(), codec));
 		}
 		return found;
 	}
@@ -153,6 +157,17 @@ public final class InMemoryStore {
 		synchronized (this.lock) {
 			return "InMemoryStore[" + this.entries.size() + " keys, revision " + this.lastRevision + "]";
 		}
+	}
+
+	/**
+	 * The latest value of a key. Coordinators get copies as entries that read JSON with their own codec.
+	 */
+	private record Stored(byte[] value, long revision, Instant created) {
+
+		CoordinatorEntry entry(String key, CoordinatorJsonCodec codec) {
+			return new CoordinatorEntry(key, this.value.clone(), this.revision, this.created, codec);
+		}
+
 	}
 
 	/**

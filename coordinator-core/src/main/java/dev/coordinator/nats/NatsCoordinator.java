@@ -30,8 +30,10 @@ import dev.coordinator.CoordinatorConflictException;
 import dev.coordinator.CoordinatorEntry;
 import dev.coordinator.CoordinatorEvent;
 import dev.coordinator.CoordinatorException;
+import dev.coordinator.CoordinatorJsonCodec;
 import dev.coordinator.CoordinatorView;
 import dev.coordinator.Registration;
+import dev.coordinator.json.Jackson2JsonCodec;
 import dev.coordinator.listener.LocalView;
 import dev.coordinator.listener.WatchRegistry;
 import dev.coordinator.observation.CoordinatorObservation;
@@ -113,6 +115,8 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 
 	private final NatsCoordinatorSettings settings;
 
+	private final CoordinatorJsonCodec jsonCodec;
+
 	private final JetStream jetStream;
 
 	private final KeyValueOptions keyValueOptions;
@@ -143,13 +147,25 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 	private @Nullable OriginSigner originSigner;
 
 	/**
-	 * Creates a coordinator; call {@link #afterPropertiesSet()} before using it (Spring does).
+	 * Creates a coordinator that writes and reads JSON with the library's {@link Jackson2JsonCodec}; call
+	 * {@link #afterPropertiesSet()} before using it (Spring does).
 	 * @param connection the NATS connection, owned by the caller
 	 * @param settings the settings
 	 */
 	public NatsCoordinator(Connection connection, NatsCoordinatorSettings settings) {
+		this(connection, settings, new Jackson2JsonCodec());
+	}
+
+	/**
+	 * Creates a coordinator; call {@link #afterPropertiesSet()} before using it (Spring does).
+	 * @param connection the NATS connection, owned by the caller
+	 * @param settings the settings
+	 * @param jsonCodec the codec of {@link #putJson} and {@code valueAs}
+	 */
+	public NatsCoordinator(Connection connection, NatsCoordinatorSettings settings, CoordinatorJsonCodec jsonCodec) {
 		this.connection = Objects.requireNonNull(connection, "connection");
 		this.settings = Objects.requireNonNull(settings, "settings");
+		this.jsonCodec = Objects.requireNonNull(jsonCodec, "jsonCodec");
 		this.keyValueOptions = KeyValueOptions.builder().jetStreamOptions(jetStreamOptions(settings.read().timeout())).build();
 		try {
 			this.jetStream = connection.jetStream(jetStreamOptions(settings.write().timeout()));
@@ -234,6 +250,11 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 	@Override
 	public String nodeId() {
 		return this.settings.nodeId();
+	}
+
+	@Override
+	public CoordinatorJsonCodec jsonCodec() {
+		return this.jsonCodec;
 	}
 
 	/**
@@ -522,7 +543,7 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 		}
 		byte[] data = info.getData();
 		return Optional.of(new CoordinatorEntry(key, (data != null) ? data : new byte[0], info.getSeq(),
-				info.getTime().toInstant()));
+				info.getTime().toInstant(), this.jsonCodec));
 	}
 
 	@Override
@@ -952,10 +973,10 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 		return current;
 	}
 
-	private static CoordinatorEntry toEntry(String key, KeyValueEntry entry) {
+	private CoordinatorEntry toEntry(String key, KeyValueEntry entry) {
 		byte[] value = entry.getValue();
 		return new CoordinatorEntry(key, (value != null) ? value : new byte[0], entry.getRevision(),
-				entry.getCreated().toInstant());
+				entry.getCreated().toInstant(), this.jsonCodec);
 	}
 
 	private static @Nullable String decodeOrNull(String kvKey) {

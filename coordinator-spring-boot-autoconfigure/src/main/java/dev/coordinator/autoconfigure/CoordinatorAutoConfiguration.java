@@ -8,7 +8,10 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 
 import dev.coordinator.Coordinator;
+import dev.coordinator.CoordinatorJsonCodec;
 import dev.coordinator.InvalidSettingException;
+import dev.coordinator.json.Jackson2JsonCodec;
+import dev.coordinator.json.Jackson3JsonCodec;
 import dev.coordinator.listener.CoordinatorErrorHandler;
 import dev.coordinator.listener.CoordinatorListenerFactory;
 import dev.coordinator.listener.CoordinatorRecoverer;
@@ -50,8 +53,10 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Role;
 import org.springframework.core.env.Environment;
+import org.springframework.core.io.ResourceLoader;
 import org.springframework.core.task.VirtualThreadTaskExecutor;
 import org.springframework.integration.support.locks.LockRegistry;
+import org.springframework.util.ClassUtils;
 import org.springframework.util.StringUtils;
 
 /**
@@ -70,6 +75,8 @@ import org.springframework.util.StringUtils;
 public final class CoordinatorAutoConfiguration {
 
 	private static final Logger logger = LoggerFactory.getLogger(CoordinatorAutoConfiguration.class);
+
+	private static final String JACKSON3_MAPPER = "tools.jackson.databind.json.JsonMapper";
 
 	@Bean
 	@ConditionalOnMissingBean
@@ -137,6 +144,29 @@ public final class CoordinatorAutoConfiguration {
 	}
 
 	/**
+	 * The JSON codec of either backend: {@code coordinator.json} chooses the library's, or the application has its
+	 * own.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnBooleanProperty(name = "coordinator.enabled", matchIfMissing = true)
+	static class JsonCodecConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		CoordinatorJsonCodec coordinatorJsonCodec(CoordinatorProperties properties, ResourceLoader resourceLoader) {
+			if (properties.getJson() == CoordinatorProperties.JsonLibrary.JACKSON3) {
+				if (!ClassUtils.isPresent(JACKSON3_MAPPER, resourceLoader.getClassLoader())) {
+					throw new InvalidConfigurationPropertyValueException("coordinator.json", "jackson3",
+							"Jackson 3 is not on the classpath: add tools.jackson.core:jackson-databind, or use jackson2.");
+				}
+				return new Jackson3JsonCodec();
+			}
+			return new Jackson2JsonCodec();
+		}
+
+	}
+
+	/**
 	 * The NATS backend: every bean that needs a server, all backing off before the application's own
 	 * {@code Coordinator}.
 	 */
@@ -169,8 +199,8 @@ public final class CoordinatorAutoConfiguration {
 
 		@Bean
 		NatsCoordinator natsCoordinator(Connection natsConnection, NatsCoordinatorSettings settings,
-				CoordinatorProperties properties) {
-			NatsCoordinator coordinator = new NatsCoordinator(natsConnection, settings);
+				CoordinatorProperties properties, CoordinatorJsonCodec jsonCodec) {
+			NatsCoordinator coordinator = new NatsCoordinator(natsConnection, settings, jsonCodec);
 			coordinator.setOriginSigner(originSigner(properties, settings.nodeId()));
 			return coordinator;
 		}
@@ -244,10 +274,11 @@ public final class CoordinatorAutoConfiguration {
 		@Bean
 		InMemoryCoordinator inMemoryCoordinator(CoordinatorProperties properties, InMemoryStore store,
 				CoordinatorListenerFactory listenerFactory, CoordinatorErrorHandler errorHandler,
-				ApplicationEventPublisher applicationEventPublisher) {
+				CoordinatorJsonCodec jsonCodec, ApplicationEventPublisher applicationEventPublisher) {
 			InMemoryCoordinator coordinator = new InMemoryCoordinator(nodeId(properties), store,
 					applicationEventPublisher, listenerFactory.getRegistry(), errorHandler);
 			coordinator.setShutdownTimeout(properties.getConsumer().getShutdownTimeout());
+			coordinator.setJsonCodec(jsonCodec);
 			return coordinator;
 		}
 

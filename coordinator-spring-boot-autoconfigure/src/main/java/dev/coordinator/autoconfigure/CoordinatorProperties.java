@@ -43,6 +43,13 @@ public class CoordinatorProperties {
 	private String namespace = "coordinator";
 
 	/**
+	 * JSON library of putJson, valueAs and the coordinator's own records: 'jackson2', or 'jackson3' when Jackson 3
+	 * is on the classpath. Both write the same JSON, whatever the application's own ObjectMapper customizations,
+	 * so nodes of one cluster may differ.
+	 */
+	private JsonLibrary json = JsonLibrary.JACKSON2;
+
+	/**
 	 * Whether to observe writes and listener calls with Micrometer Observation (traces and timers) when an
 	 * ObservationRegistry bean exists.
 	 */
@@ -100,6 +107,14 @@ public class CoordinatorProperties {
 
 	public void setNamespace(String namespace) {
 		this.namespace = namespace;
+	}
+
+	public JsonLibrary getJson() {
+		return this.json;
+	}
+
+	public void setJson(JsonLibrary json) {
+		this.json = json;
 	}
 
 	public boolean isObservationEnabled() {
@@ -617,7 +632,7 @@ public class CoordinatorProperties {
 	}
 
 	/**
-	 * Recording of dead letters in the stream '<namespace>_dead_letters'.
+	 * Recording of dead letters in the stream {@code <namespace>_dead_letters}.
 	 */
 	public static class DeadLetters {
 
@@ -862,6 +877,23 @@ public class CoordinatorProperties {
 			DROP
 
 		}
+
+	}
+
+	/**
+	 * JSON libraries the coordinator's codec can use.
+	 */
+	public enum JsonLibrary {
+
+		/**
+		 * Jackson 2 ({@code com.fasterxml.jackson.core:jackson-databind}).
+		 */
+		JACKSON2,
+
+		/**
+		 * Jackson 3 ({@code tools.jackson.core:jackson-databind}).
+		 */
+		JACKSON3
 
 	}
 

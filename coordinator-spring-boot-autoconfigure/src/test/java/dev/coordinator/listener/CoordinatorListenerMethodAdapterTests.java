@@ -10,6 +10,7 @@ import java.util.List;
 import dev.coordinator.Coordinator;
 import dev.coordinator.CoordinatorAction;
 import dev.coordinator.CoordinatorEntry;
+import dev.coordinator.json.Jackson2JsonCodec;
 import dev.coordinator.CoordinatorEvent;
 import dev.coordinator.CoordinatorListener;
 import dev.coordinator.CoordinatorListenerFailedEvent;
@@ -124,7 +125,7 @@ class CoordinatorListenerMethodAdapterTests {
 	}
 
 	private static CoordinatorEntry entry(String key, long revision) {
-		return new CoordinatorEntry(key, new byte[0], revision, Instant.now());
+		return new CoordinatorEntry(key, new byte[0], revision, Instant.now(), new Jackson2JsonCodec());
 	}
 
 	private static CoordinatorListenerMethodAdapter adapter(String methodName) {
