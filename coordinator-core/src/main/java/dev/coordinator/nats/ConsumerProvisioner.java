@@ -23,6 +23,12 @@ final class ConsumerProvisioner {
 
 	private final ManagementAccess management;
 
+	/**
+	 * First revision of a re-creation that deleted the old consumer but has no answer to the creation yet, -1
+	 * when none is under way. Touched by one thread at a time (start-up, then the reader thread).
+	 */
+	private long replacingFrom = -1;
+
 	ConsumerProvisioner(NatsCoordinatorSettings settings, ManagementAccess management) {
 		this.settings = settings;
 		this.management = management;
@@ -75,12 +81,22 @@ final class ConsumerProvisioner {
 
 	/**
 	 * Deletes the consumer (when it exists) and creates it again to deliver from a revision on. Either step may
-	 * fail; calling it again finishes the job.
+	 * fail; calling it again finishes the job. A creation whose answer did not arrive in time may still be
+	 * carried out by the server (slowly, while a server of the cluster is down): when it was, calling again keeps
+	 * that consumer rather than deleting it, which would start the race over and leave the node without a
+	 * consumer for as long as creations take longer than the request timeout.
 	 * @param startRevision the first revision to deliver
 	 * @return the new consumer's state; its pending count says how many revisions from the start the log holds
 	 */
 	ConsumerInfo recreateFrom(long startRevision) throws IOException, JetStreamApiException {
 		JetStreamManagement jsm = this.management.get();
+		if (this.replacingFrom == startRevision) {
+			ConsumerInfo earlier = find();
+			if (earlier != null && deliversFrom(earlier, startRevision)) {
+				this.replacingFrom = -1;
+				return earlier;
+			}
+		}
 		try {
 			jsm.deleteConsumer(this.settings.streamName(), this.settings.durableName());
 		}
@@ -89,8 +105,22 @@ final class ConsumerProvisioner {
 				throw ex;
 			}
 		}
-		return jsm.addOrUpdateConsumer(this.settings.streamName(),
+		this.replacingFrom = startRevision;
+		ConsumerInfo created = jsm.addOrUpdateConsumer(this.settings.streamName(),
 				configuration(DeliverPolicy.ByStartSequence, startRevision));
+		this.replacingFrom = -1;
+		return created;
+	}
+
+	/**
+	 * Returns whether a consumer is one that an earlier call of {@link #recreateFrom(long)} created, untouched:
+	 * delivering from the revision on and nothing delivered yet.
+	 */
+	private static boolean deliversFrom(ConsumerInfo consumer, long startRevision) {
+		ConsumerConfiguration configuration = consumer.getConsumerConfiguration();
+		return configuration.getDeliverPolicy() == DeliverPolicy.ByStartSequence
+				&& configuration.getStartSequence() == startRevision && configuration.getAckPolicy() == AckPolicy.All
+				&& consumer.getDelivered().getConsumerSequence() == 0;
 	}
 
 	/**

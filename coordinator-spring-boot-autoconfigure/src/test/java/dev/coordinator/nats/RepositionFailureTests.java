@@ -101,6 +101,28 @@ class RepositionFailureTests {
 		assertThat(this.container.statistics().resyncs()).isZero();
 	}
 
+	@Test
+	void aCreationSlowerThanTheRequestTimeoutEveryTimeIsKeptNotDeletedByTheRetry() throws Exception {
+		long lost = leaveAnUnreceivedDelivery();
+		AtomicInteger creations = new AtomicInteger();
+
+		// As on a loaded cluster with a server down: the server creates the consumer, but its answer comes after
+		// the request timeout, every time.
+		startContainer((management, method, args) -> {
+			Object result = method.invoke(management, args);
+			if (method.getName().equals("addOrUpdateConsumer")) {
+				creations.incrementAndGet();
+				throw new IOException("Timeout or no response waiting for NATS JetStream server (injected)");
+			}
+			return result;
+		});
+
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.events.size() == 1);
+		assertThat(this.events.get(0).getRevision()).isEqualTo(lost);
+		assertThat(this.container.statistics().resyncs()).isZero();
+		assertThat(creations.get()).isEqualTo(1);
+	}
+
 	/**
 	 * Runs the node once, then leaves a change delivered to another subscriber of its consumer and not
 	 * acknowledged: the restarted node must position its consumer again to receive it.
