@@ -36,21 +36,21 @@ record BenchmarkOptions(String name, boolean warmUp, int rounds, int syncPuts, i
 	/** The documented run. */
 	static BenchmarkOptions full() {
 		return new BenchmarkOptions("full", true, 5, 4_000, 4_000, 50_000, 1_000, 20_000, List.of(1, 100, 10_000), 7,
-				new Scale(List.of(1, 5, 10, 20), 3_000, 1_000, 3, List.of(10_000, 100_000), 3, 500, 3), ALL_SCENARIOS,
+				new Scale(List.of(1, 5, 10, 20), 3_000, 1_000, 3, List.of(10_000, 100_000), 3, 500, 4, 3), ALL_SCENARIOS,
 				null, DEFAULT_CHARTS);
 	}
 
 	/** About a quarter of the full run's work. */
 	static BenchmarkOptions quick() {
 		return new BenchmarkOptions("quick", true, 3, 1_500, 1_500, 20_000, 1_000, 8_000, List.of(1, 100, 10_000), 3,
-				new Scale(List.of(1, 5, 10, 20), 1_000, 1_000, 1, List.of(10_000, 100_000), 1, 200, 1), ALL_SCENARIOS,
+				new Scale(List.of(1, 5, 10, 20), 1_000, 1_000, 1, List.of(10_000, 100_000), 1, 200, 4, 1), ALL_SCENARIOS,
 				null, DEFAULT_CHARTS);
 	}
 
 	/** Tiny counts that only show that every scenario works. */
 	static BenchmarkOptions smoke() {
 		return new BenchmarkOptions("smoke", false, 1, 50, 50, 500, 100, 200, List.of(1, 100, 10_000), 1,
-				new Scale(List.of(1, 2), 100, 500, 1, List.of(1_000), 1, 50, 1), ALL_SCENARIOS, null,
+				new Scale(List.of(1, 2), 100, 500, 1, List.of(1_000), 1, 50, 1, 1), ALL_SCENARIOS, null,
 				DEFAULT_CHARTS);
 	}
 
@@ -86,7 +86,7 @@ record BenchmarkOptions(String name, boolean warmUp, int rounds, int syncPuts, i
 		counts.addAll(more);
 		Scale scale = new Scale(this.scale.fanOutSizes(), this.scale.fanOutWrites(), this.scale.fanOutRate(),
 				this.scale.fanOutRounds(), List.copyOf(counts), this.scale.keyRounds(), this.scale.lockRoundTrips(),
-				this.scale.kills());
+				this.scale.heartbeatSeconds(), this.scale.kills());
 		return new BenchmarkOptions(this.name, this.warmUp, this.rounds, this.syncPuts, this.latencySamples,
 				this.pipelinedWrites, this.inFlight, this.dispatchEvents, this.watchCounts, this.startups, scale,
 				this.scenarios, this.jfrDirectory, this.chartsDirectory);
@@ -103,10 +103,11 @@ record BenchmarkOptions(String name, boolean warmUp, int rounds, int syncPuts, i
 	 * @param keyCounts numbers of keys of a starting node's initial state (scenario 7)
 	 * @param keyRounds measured rounds per side and key count (scenario 7)
 	 * @param lockRoundTrips lock acquire/release round trips per round (scenario 8)
+	 * @param heartbeatSeconds seconds over which the members' heartbeat writes are counted (scenario 8)
 	 * @param kills member JVMs killed with SIGKILL (scenario 8)
 	 */
 	record Scale(List<Integer> fanOutSizes, int fanOutWrites, int fanOutRate, int fanOutRounds,
-			List<Integer> keyCounts, int keyRounds, int lockRoundTrips, int kills) {
+			List<Integer> keyCounts, int keyRounds, int lockRoundTrips, int heartbeatSeconds, int kills) {
 	}
 
 }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 import dev.coordinator.CoordinatorAction;
 import dev.coordinator.Registration;
@@ -119,7 +120,7 @@ final class CoordinationScenario {
 	 * write.
 	 */
 	private static double heartbeatWritesPerMember(BenchmarkRun run, List<LibraryNode> members) throws Exception {
-		long window = 2 * LEASE_MILLIS;
+		long window = TimeUnit.SECONDS.toMillis(run.options().scale().heartbeatSeconds());
 		try (RawNode probe = RawNode.connect(run.serverUrl(), "raw-s8m-probe")) {
 			long first = lastSequence(probe);
 			long start = System.nanoTime();
