@@ -3,6 +3,7 @@ package dev.coordinator.benchmarks;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 
 import org.jspecify.annotations.Nullable;
 
@@ -19,49 +20,94 @@ import org.jspecify.annotations.Nullable;
  * @param dispatchEvents events in the backlog drained per round (scenario 4)
  * @param watchCounts numbers of watch registrations compared (scenario 4); the first is the baseline
  * @param startups context starts per side, each in a new JVM (scenario 5)
+ * @param scale the sizes and counts of the scaling scenarios (6 to 8)
  * @param scenarios the scenarios to run
  * @param jfrDirectory where to write a JFR recording per scenario, or {@code null} for none
+ * @param chartsDirectory where to write the charts of the scaling scenarios
  */
 record BenchmarkOptions(String name, boolean warmUp, int rounds, int syncPuts, int latencySamples,
-		int pipelinedWrites, int inFlight, int dispatchEvents, List<Integer> watchCounts, int startups,
-		Set<Integer> scenarios, @Nullable Path jfrDirectory) {
+		int pipelinedWrites, int inFlight, int dispatchEvents, List<Integer> watchCounts, int startups, Scale scale,
+		Set<Integer> scenarios, @Nullable Path jfrDirectory, Path chartsDirectory) {
 
-	static final Set<Integer> ALL_SCENARIOS = Set.of(1, 2, 3, 4, 5);
+	static final Set<Integer> ALL_SCENARIOS = Set.of(1, 2, 3, 4, 5, 6, 7, 8);
 
-	/** The documented run: a few minutes on two cores. */
+	private static final Path DEFAULT_CHARTS = Path.of("target", "charts");
+
+	/** The documented run. */
 	static BenchmarkOptions full() {
 		return new BenchmarkOptions("full", true, 5, 4_000, 4_000, 50_000, 1_000, 20_000, List.of(1, 100, 10_000), 7,
-				ALL_SCENARIOS, null);
+				new Scale(List.of(1, 5, 10, 20), 3_000, 1_000, 3, List.of(10_000, 100_000), 3, 500, 4, 3), ALL_SCENARIOS,
+				null, DEFAULT_CHARTS);
 	}
 
 	/** About a quarter of the full run's work. */
 	static BenchmarkOptions quick() {
 		return new BenchmarkOptions("quick", true, 3, 1_500, 1_500, 20_000, 1_000, 8_000, List.of(1, 100, 10_000), 3,
-				ALL_SCENARIOS, null);
+				new Scale(List.of(1, 5, 10, 20), 1_000, 1_000, 1, List.of(10_000, 100_000), 1, 200, 4, 1), ALL_SCENARIOS,
+				null, DEFAULT_CHARTS);
 	}
 
 	/** Tiny counts that only show that every scenario works. */
 	static BenchmarkOptions smoke() {
-		return new BenchmarkOptions("smoke", false, 1, 50, 50, 500, 100, 200, List.of(1, 100, 10_000), 1, ALL_SCENARIOS,
-				null);
+		return new BenchmarkOptions("smoke", false, 1, 50, 50, 500, 100, 200, List.of(1, 100, 10_000), 1,
+				new Scale(List.of(1, 2), 100, 500, 1, List.of(1_000), 1, 50, 1, 1), ALL_SCENARIOS, null,
+				DEFAULT_CHARTS);
 	}
 
 	BenchmarkOptions only(Set<Integer> scenarios) {
 		return new BenchmarkOptions(this.name, this.warmUp, this.rounds, this.syncPuts, this.latencySamples,
-				this.pipelinedWrites, this.inFlight, this.dispatchEvents, this.watchCounts, this.startups,
-				Set.copyOf(scenarios), this.jfrDirectory);
+				this.pipelinedWrites, this.inFlight, this.dispatchEvents, this.watchCounts, this.startups, this.scale,
+				Set.copyOf(scenarios), this.jfrDirectory, this.chartsDirectory);
 	}
 
 	BenchmarkOptions withRounds(int rounds) {
 		return new BenchmarkOptions(this.name, this.warmUp, rounds, this.syncPuts, this.latencySamples,
-				this.pipelinedWrites, this.inFlight, this.dispatchEvents, this.watchCounts, this.startups,
-				this.scenarios, this.jfrDirectory);
+				this.pipelinedWrites, this.inFlight, this.dispatchEvents, this.watchCounts, this.startups, this.scale,
+				this.scenarios, this.jfrDirectory, this.chartsDirectory);
 	}
 
 	BenchmarkOptions recordingTo(Path jfrDirectory) {
 		return new BenchmarkOptions(this.name, this.warmUp, this.rounds, this.syncPuts, this.latencySamples,
-				this.pipelinedWrites, this.inFlight, this.dispatchEvents, this.watchCounts, this.startups,
-				this.scenarios, jfrDirectory);
+				this.pipelinedWrites, this.inFlight, this.dispatchEvents, this.watchCounts, this.startups, this.scale,
+				this.scenarios, jfrDirectory, this.chartsDirectory);
+	}
+
+	BenchmarkOptions chartsTo(Path chartsDirectory) {
+		return new BenchmarkOptions(this.name, this.warmUp, this.rounds, this.syncPuts, this.latencySamples,
+				this.pipelinedWrites, this.inFlight, this.dispatchEvents, this.watchCounts, this.startups, this.scale,
+				this.scenarios, this.jfrDirectory, chartsDirectory);
+	}
+
+	/**
+	 * Returns these options with more key counts for scenario 7, besides the preset's.
+	 */
+	BenchmarkOptions withKeyCounts(List<Integer> more) {
+		Set<Integer> counts = new TreeSet<>(this.scale.keyCounts());
+		counts.addAll(more);
+		Scale scale = new Scale(this.scale.fanOutSizes(), this.scale.fanOutWrites(), this.scale.fanOutRate(),
+				this.scale.fanOutRounds(), List.copyOf(counts), this.scale.keyRounds(), this.scale.lockRoundTrips(),
+				this.scale.heartbeatSeconds(), this.scale.kills());
+		return new BenchmarkOptions(this.name, this.warmUp, this.rounds, this.syncPuts, this.latencySamples,
+				this.pipelinedWrites, this.inFlight, this.dispatchEvents, this.watchCounts, this.startups, scale,
+				this.scenarios, this.jfrDirectory, this.chartsDirectory);
+	}
+
+	/**
+	 * The sizes and counts of the scaling scenarios, which cost more per round than the others and so run fewer
+	 * rounds.
+	 *
+	 * @param fanOutSizes numbers of nodes that each receive every write (scenario 6)
+	 * @param fanOutWrites writes per round (scenario 6)
+	 * @param fanOutRate writes per second, issued at a fixed rate (scenario 6)
+	 * @param fanOutRounds measured rounds per side and size (scenario 6)
+	 * @param keyCounts numbers of keys of a starting node's initial state (scenario 7)
+	 * @param keyRounds measured rounds per side and key count (scenario 7)
+	 * @param lockRoundTrips lock acquire/release round trips per round (scenario 8)
+	 * @param heartbeatSeconds seconds over which the members' heartbeat writes are counted (scenario 8)
+	 * @param kills member JVMs killed with SIGKILL (scenario 8)
+	 */
+	record Scale(List<Integer> fanOutSizes, int fanOutWrites, int fanOutRate, int fanOutRounds,
+			List<Integer> keyCounts, int keyRounds, int lockRoundTrips, int heartbeatSeconds, int kills) {
 	}
 
 }

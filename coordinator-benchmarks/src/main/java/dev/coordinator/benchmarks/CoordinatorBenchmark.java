@@ -27,17 +27,20 @@ import org.springframework.boot.SpringBootVersion;
  * figure and their ratio against the scenario's target. See {@code docs/benchmarks.md}.
  *
  * <pre class="code">
- * java -jar coordinator-benchmarks/target/coordinator-benchmarks.jar [--quick] [--only=1,3] [--jfr=DIR]
+ * java -jar coordinator-benchmarks/target/coordinator-benchmarks.jar [--quick] [--only=1,3] [--jfr=DIR] [--keys=1000000]
  * </pre>
  */
 public final class CoordinatorBenchmark {
 
 	private static final String USAGE = """
 			Usage: java -jar coordinator-benchmarks.jar [--quick | --smoke] [--only=1,2,...] [--jfr[=DIR]]
-			                                            [--settings | --breakdown]
+			                                            [--keys=N,...] [--charts=DIR] [--settings | --breakdown]
 			  --quick      about a quarter of the full run's work
 			  --smoke      tiny counts: shows that every scenario works, measures nothing
-			  --only=LIST  run only these scenarios (1 sync put, 2 latency, 3 pipelined, 4 dispatch, 5 start)
+			  --only=LIST  run only these scenarios (1 sync put, 2 latency, 3 pipelined, 4 dispatch, 5 start,
+			               6 fan-out, 7 keys, 8 coordination)
+			  --keys=LIST  more key counts for scenario 7, e.g. --keys=1000000 (needs time and a few GB of heap)
+			  --charts=DIR write the charts of scenarios 6 and 7 into DIR (default target/charts)
 			  --jfr[=DIR]  record each scenario with JFR into DIR (default target/jfr) and summarise the samples
 			  --settings   instead of the scenarios, compare bucket and consumer settings
 			  --breakdown  instead of the scenarios, split the cost of a library write over raw KeyValue.put""";
@@ -53,6 +56,8 @@ public final class CoordinatorBenchmark {
 		BenchmarkOptions options = BenchmarkOptions.full();
 		Set<Integer> scenarios = BenchmarkOptions.ALL_SCENARIOS;
 		@Nullable Path jfrDirectory = null;
+		@Nullable Path chartsDirectory = null;
+		List<Integer> keyCounts = new ArrayList<>();
 		String mode = "scenarios";
 		for (String arg : args) {
 			if (arg.equals("--quick")) {
@@ -70,6 +75,15 @@ public final class CoordinatorBenchmark {
 			else if (arg.equals("--jfr") || arg.startsWith("--jfr=")) {
 				jfrDirectory = Paths.get(arg.equals("--jfr") ? "target/jfr" : arg.substring("--jfr=".length()));
 			}
+			else if (arg.startsWith("--keys=")) {
+				Arrays.stream(arg.substring("--keys=".length()).split(","))
+					.map(String::trim)
+					.map(Integer::valueOf)
+					.forEach(keyCounts::add);
+			}
+			else if (arg.startsWith("--charts=")) {
+				chartsDirectory = Paths.get(arg.substring("--charts=".length()));
+			}
 			else if (arg.equals("--settings") || arg.equals("--breakdown")) {
 				mode = arg;
 			}
@@ -82,7 +96,10 @@ public final class CoordinatorBenchmark {
 			System.out.println(USAGE);
 			System.exit(2);
 		}
-		options = options.only(scenarios);
+		options = options.only(scenarios).withKeyCounts(keyCounts);
+		if (chartsDirectory != null) {
+			options = options.chartsTo(chartsDirectory);
+		}
 		if (jfrDirectory != null) {
 			options = options.recordingTo(jfrDirectory.toAbsolutePath());
 		}
@@ -106,11 +123,14 @@ public final class CoordinatorBenchmark {
 			warmUp(run);
 			Profiler profiler = new Profiler(options.jfrDirectory(), out);
 			List<Result> results = new ArrayList<>();
-			for (int scenario : List.of(1, 2, 3, 4, 5)) {
+			for (int scenario : List.of(1, 2, 3, 4, 5, 6, 7, 8)) {
 				if (options.scenarios().contains(scenario)) {
 					Result result = profiler.record("scenario-" + scenario, () -> scenario(scenario, run));
 					out.println(result.line());
 					results.add(result);
+					for (BarChart chart : result.charts()) {
+						out.println("    chart " + chart.writeTo(options.chartsDirectory()));
+					}
 				}
 			}
 			long met = results.stream().filter(Result::met).count();
@@ -142,6 +162,9 @@ public final class CoordinatorBenchmark {
 			case 3 -> PipelinedWriteScenario.run(run);
 			case 4 -> DispatchScenario.run(run);
 			case 5 -> StartupScenario.run(run);
+			case 6 -> FanOutScenario.run(run);
+			case 7 -> KeysScenario.run(run);
+			case 8 -> CoordinationScenario.run(run);
 			default -> throw new IllegalArgumentException("No scenario " + scenario);
 		};
 	}

@@ -38,10 +38,21 @@ final class LibraryNode implements AutoCloseable {
 	}
 
 	static LibraryNode start(String serverUrl, String namespace, String nodeId, BucketAndConsumerSettings settings) {
+		return start(serverUrl, namespace, nodeId, settings, NodeConfiguration.class);
+	}
+
+	/**
+	 * Starts a node with an application configuration of its own and more properties.
+	 * @param configuration the application's configuration, with {@code @EnableAutoConfiguration}
+	 * @param moreProperties further properties, as {@code name=value}
+	 */
+	static LibraryNode start(String serverUrl, String namespace, String nodeId, BucketAndConsumerSettings settings,
+			Class<?> configuration, String... moreProperties) {
 		List<String> properties = new ArrayList<>(List.of("coordinator.nats.servers=" + serverUrl,
 				"coordinator.namespace=" + namespace, "coordinator.node-id=" + nodeId, "logging.level.root=WARN"));
 		properties.addAll(settings.properties());
-		ConfigurableApplicationContext context = new SpringApplicationBuilder(NodeConfiguration.class)
+		properties.addAll(List.of(moreProperties));
+		ConfigurableApplicationContext context = new SpringApplicationBuilder(configuration)
 			.web(WebApplicationType.NONE)
 			.bannerMode(Banner.Mode.OFF)
 			.logStartupInfo(false)
@@ -60,6 +71,10 @@ final class LibraryNode implements AutoCloseable {
 	 */
 	NatsCoordinator natsCoordinator() {
 		return this.context.getBean(NatsCoordinator.class);
+	}
+
+	<T> T bean(Class<T> type) {
+		return this.context.getBean(type);
 	}
 
 	EventLogContainer container() {

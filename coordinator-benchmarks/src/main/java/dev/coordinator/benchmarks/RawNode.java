@@ -2,6 +2,7 @@ package dev.coordinator.benchmarks;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.function.Consumer;
 
 import io.nats.client.ConsumeOptions;
@@ -9,7 +10,9 @@ import io.nats.client.Connection;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
+import io.nats.client.JetStreamOptions;
 import io.nats.client.KeyValue;
+import io.nats.client.KeyValueOptions;
 import io.nats.client.Message;
 import io.nats.client.MessageConsumer;
 import io.nats.client.Nats;
@@ -24,6 +27,8 @@ import io.nats.client.api.ConsumerInfo;
 final class RawNode implements AutoCloseable {
 
 	private static final long POLL_MILLIS = 20;
+
+	private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
 
 	private final Connection connection;
 
@@ -79,9 +84,15 @@ final class RawNode implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Returns a bucket whose JetStream requests wait up to {@link #REQUEST_TIMEOUT}: on a loaded machine, creating
+	 * the ordered consumer of a watch over many keys can take longer than jnats's 2 s default.
+	 */
 	KeyValue keyValue(String bucket) {
 		try {
-			return this.connection.keyValue(bucket);
+			return this.connection.keyValue(bucket, KeyValueOptions.builder()
+				.jetStreamOptions(JetStreamOptions.builder().requestTimeout(REQUEST_TIMEOUT).build())
+				.build());
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);

@@ -2,10 +2,12 @@ package dev.coordinator.benchmarks;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -15,20 +17,31 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class BenchmarkSmokeTests {
 
+	@TempDir
+	Path charts;
+
 	@Test
-	void everyScenarioPrintsALineWithPositiveFigures() throws Exception {
+	void everyScenarioPrintsALineWithPositiveFiguresAndDrawsItsCharts() throws Exception {
 		ByteArrayOutputStream printed = new ByteArrayOutputStream();
 		List<Result> results;
 		try (PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8)) {
-			results = CoordinatorBenchmark.run(BenchmarkOptions.smoke(), out);
+			results = CoordinatorBenchmark.run(BenchmarkOptions.smoke().chartsTo(this.charts), out);
 		}
 		String output = printed.toString(StandardCharsets.UTF_8);
-		assertThat(results).extracting(Result::scenario).containsExactly(1, 2, 3, 4, 5);
+		assertThat(results).extracting(Result::scenario).containsExactly(1, 2, 3, 4, 5, 6, 7, 8);
 		for (Result result : results) {
 			assertThat(output).contains(result.line());
 			assertThat(result.line()).contains("library ", "| raw ", "| ratio ", "| target ");
 			assertThat(result.figures()).isNotEmpty().allSatisfy((figure) -> assertThat(figure).isPositive());
 		}
+		assertThat(this.charts).isDirectoryContaining("glob:**/fan-out-rate.svg")
+			.isDirectoryContaining("glob:**/fan-out-p99.svg")
+			.isDirectoryContaining("glob:**/keys-initial-sync.svg")
+			.isDirectoryContaining("glob:**/keys-heap.svg");
+		assertThat(this.charts.resolve("keys-heap.svg")).content()
+			.startsWith("<svg ")
+			.contains("library", "raw jnats", ">1,000<")
+			.endsWith("</svg>\n");
 	}
 
 }
