@@ -3,6 +3,7 @@ package dev.coordinator.nats;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -53,6 +54,7 @@ import io.nats.client.NUID;
 import io.nats.client.PublishOptions;
 import io.nats.client.api.KeyValueEntry;
 import io.nats.client.api.KeyValueOperation;
+import io.nats.client.api.KeyValueWatchOption;
 import io.nats.client.api.KeyValueWatcher;
 import io.nats.client.api.MessageInfo;
 import io.nats.client.api.PublishAck;
@@ -585,12 +587,15 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 			// Only a listing with revisions can be checked against what this node wrote or received.
 			return list(prefix).stream().map(CoordinatorEntry::key).toList();
 		}
+		// Not KeyValue.keys(): jnats returns what arrived so far when one message takes longer than the request
+		// timeout. The listing's watch (headers only) fails instead.
 		String filter = KeyCodec.filter(prefix);
-		List<String> kvKeys = reading("Listing keys under '" + prefix + "'", () -> keyValue().keys(filter));
-		List<String> keys = new ArrayList<>(kvKeys.size());
-		for (String kvKey : kvKeys) {
-			String key = decodeOrNull(kvKey);
-			if (key != null && key.startsWith(prefix)) {
+		Collection<KeyValueEntry> latest = reading("Listing keys under '" + prefix + "'",
+				() -> latestUnder(filter, keyValue(), this.settings.read().timeout(), KeyValueWatchOption.META_ONLY));
+		List<String> keys = new ArrayList<>(latest.size());
+		for (KeyValueEntry entry : latest) {
+			String key = decodeOrNull(entry.getKey());
+			if (key != null && key.startsWith(prefix) && entry.getOperation() == KeyValueOperation.PUT) {
 				keys.add(key);
 			}
 		}
@@ -638,18 +643,38 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 	}
 
 	/**
-	 * Reads the latest revision of every key under a filter with an ordered consumer, until it caught up. The
-	 * consumer also passes on writes made while it reads, and may repeat a message when it restarts itself: keep
-	 * the latest revision per key, and drop keys whose latest revision is a delete.
+	 * Reads the latest revision of every key under a filter with an ordered consumer, until it caught up, and
+	 * keeps the stored ones (see {@link #latestUnder}).
 	 */
 	private List<CoordinatorEntry> listOnce(String prefix, String filter, KeyValue keyValue, Duration timeout)
 			throws IOException, JetStreamApiException, InterruptedException {
+		Collection<KeyValueEntry> latest = latestUnder(filter, keyValue, timeout);
+		List<CoordinatorEntry> entries = new ArrayList<>(latest.size());
+		for (KeyValueEntry entry : latest) {
+			String key = decodeOrNull(entry.getKey());
+			if (key != null && key.startsWith(prefix) && entry.getOperation() == KeyValueOperation.PUT) {
+				entries.add(toEntry(key, entry));
+			}
+		}
+		return entries;
+	}
+
+	/**
+	 * Reads the latest revision of every key under a filter with an ordered consumer, until it caught up (the
+	 * watch's end of data), or fails when no entry arrived for {@code timeout}: never part of the keys. The
+	 * consumer also passes on writes made while it reads, and may repeat a message when it restarts itself: keep
+	 * the latest revision per key; deletes are among them.
+	 */
+	private Collection<KeyValueEntry> latestUnder(String filter, KeyValue keyValue, Duration timeout,
+			KeyValueWatchOption... options) throws IOException, JetStreamApiException, InterruptedException {
 		Map<String, KeyValueEntry> latest = new ConcurrentHashMap<>();
 		CountDownLatch complete = new CountDownLatch(1);
-		KeyValueWatcher collector = new KeyValueWatcher() {
+		AtomicLong lastProgress = new AtomicLong(System.nanoTime());
+		NatsKeyValueWatchSubscription subscription = keyValue.watch(filter, new KeyValueWatcher() {
 
 			@Override
 			public void watch(KeyValueEntry entry) {
+				lastProgress.set(System.nanoTime());
 				latest.merge(entry.getKey(), entry,
 						(known, next) -> (next.getRevision() > known.getRevision()) ? next : known);
 			}
@@ -659,22 +684,7 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 				complete.countDown();
 			}
 
-		};
-		AtomicLong lastProgress = new AtomicLong(System.nanoTime());
-		NatsKeyValueWatchSubscription subscription = keyValue.watch(filter, new KeyValueWatcher() {
-
-			@Override
-			public void watch(KeyValueEntry entry) {
-				lastProgress.set(System.nanoTime());
-				collector.watch(entry);
-			}
-
-			@Override
-			public void endOfData() {
-				collector.endOfData();
-			}
-
-		});
+		}, options);
 		try {
 			// The timeout bounds progress, not the whole listing: a large bucket lists as long as entries arrive.
 			while (!complete.await(LISTING_CHECK.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -687,14 +697,7 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 		finally {
 			subscription.unsubscribe();
 		}
-		List<CoordinatorEntry> entries = new ArrayList<>(latest.size());
-		for (KeyValueEntry entry : latest.values()) {
-			String key = decodeOrNull(entry.getKey());
-			if (key != null && key.startsWith(prefix) && entry.getOperation() == KeyValueOperation.PUT) {
-				entries.add(toEntry(key, entry));
-			}
-		}
-		return entries;
+		return latest.values();
 	}
 
 	/**

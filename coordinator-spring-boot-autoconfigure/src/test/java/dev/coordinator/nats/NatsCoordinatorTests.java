@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.coordinator.CoordinatorAction;
@@ -16,6 +18,7 @@ import dev.coordinator.CoordinatorEvent;
 import dev.coordinator.CoordinatorException;
 import dev.coordinator.test.NatsServerExtension;
 import io.nats.client.Connection;
+import io.nats.client.JetStreamManagement;
 import io.nats.client.KeyValue;
 import io.nats.client.api.KeyValueConfiguration;
 import io.nats.client.api.StorageType;
@@ -91,6 +94,53 @@ class NatsCoordinatorTests {
 		this.container.afterPropertiesSet();
 		this.container.start();
 		return started;
+	}
+
+	@Test
+	void aListingOfKeysInterruptedByAFrozenServerFailsInsteadOfReturningPartOfThem() throws Exception {
+		int count = 100_000;
+		List<CompletableFuture<Long>> writes = new ArrayList<>();
+		for (int i = 0; i < count; i++) {
+			writes.add(this.coordinator.putAsync("/many/key-" + i, new byte[] { 1 }));
+			if (writes.size() == 1000) {
+				writes.forEach(CompletableFuture::join);
+				writes.clear();
+			}
+		}
+		writes.forEach(CompletableFuture::join);
+		NatsCoordinatorSettings hasty = new NatsCoordinatorSettings("node-2", this.settings.namespace(),
+				this.settings.bucket(), this.settings.consumer(), this.settings.write(),
+				new NatsCoordinatorSettings.Read(Duration.ofMillis(500), 1), this.settings.deadLetters());
+		NatsCoordinator reader = new NatsCoordinator(connection, hasty);
+		reader.afterPropertiesSet();
+		JetStreamManagement management = connection.jetStreamManagement();
+		long consumers = management.getStreamInfo(this.settings.streamName()).getStreamState().getConsumerCount();
+		CompletableFuture<List<String>> listing = CompletableFuture.supplyAsync(() -> reader.keys("/many/"));
+		try {
+			// Once the listing's consumer exists, the server stops answering for longer than the read timeout.
+			await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(1))
+				.until(() -> listing.isDone() || management.getStreamInfo(this.settings.streamName())
+					.getStreamState()
+					.getConsumerCount() > consumers);
+			// Past the consumer's creation and its first deliveries: in the middle of the listing.
+			await().pollDelay(Duration.ofMillis(300)).until(() -> true);
+			server.process().suspend();
+			try {
+				await().pollDelay(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> true);
+			}
+			finally {
+				server.process().resume();
+			}
+			try {
+				assertThat(listing.get(30, TimeUnit.SECONDS)).hasSize(count);
+			}
+			catch (ExecutionException ex) {
+				assertThat(ex.getCause()).isInstanceOf(CoordinatorException.class);
+			}
+		}
+		finally {
+			reader.destroy();
+		}
 	}
 
 	@Test

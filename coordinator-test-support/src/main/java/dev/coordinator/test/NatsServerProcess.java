@@ -159,6 +159,41 @@ public final class NatsServerProcess implements AutoCloseable {
 	}
 
 	/**
+	 * Freezes the process (SIGSTOP), as a server that stopped answering without closing its connections: clients
+	 * stay connected and their requests go unanswered until {@link #resume()}.
+	 */
+	public synchronized void suspend() {
+		signal("-STOP");
+	}
+
+	/**
+	 * Lets a {@link #suspend() suspended} process run on (SIGCONT).
+	 */
+	public synchronized void resume() {
+		signal("-CONT");
+	}
+
+	private void signal(String signal) {
+		if (!isRunning()) {
+			throw new IllegalStateException("nats-server on port " + this.port + " is not running");
+		}
+		try {
+			Process kill = new ProcessBuilder("kill", signal, Long.toString(this.process.pid())).inheritIO().start();
+			if (kill.waitFor() != 0) {
+				throw new IllegalStateException("kill " + signal + " of nats-server (pid " + this.process.pid()
+						+ ") failed");
+			}
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException("Could not run kill " + signal + ": " + ex.getMessage(), ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("Interrupted while signalling nats-server", ex);
+		}
+	}
+
+	/**
 	 * Starts the process again on the same port and store folder.
 	 */
 	public synchronized void restart() {
