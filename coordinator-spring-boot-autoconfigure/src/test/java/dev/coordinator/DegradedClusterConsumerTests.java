@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import dev.coordinator.test.NatsCluster;
 import dev.coordinator.test.NatsServerProcess;
 import io.nats.client.Connection;
+import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -28,6 +29,9 @@ class DegradedClusterConsumerTests {
 	private static final String STREAM = "KV_" + NAMESPACE;
 
 	private static final String CONSUMER = NAMESPACE + "_node-a";
+
+	/** JetStream's error code for a consumer that does not exist. */
+	private static final int CONSUMER_NOT_FOUND = 10014;
 
 	private NatsCluster cluster;
 
@@ -68,7 +72,8 @@ class DegradedClusterConsumerTests {
 			.orElseThrow();
 		other.kill();
 		deleteConsumer(management);
-		assertReceives("/nodes/other-server-down", Duration.ofSeconds(10));
+		// JetStream may answer no request for seconds while the cluster elects a new meta leader.
+		assertReceives("/nodes/other-server-down", Duration.ofSeconds(30));
 
 		other.restart();
 		await("restarted server current").atMost(Duration.ofSeconds(30))
@@ -85,7 +90,7 @@ class DegradedClusterConsumerTests {
 		deleteConsumer(management);
 		// The node first has to notice: an idle check after 3 s, whose request may time out (5 s) while its
 		// connection moves off the killed server, a pause of 1 s, then the creation.
-		assertReceives("/nodes/leader-down", Duration.ofSeconds(20));
+		assertReceives("/nodes/leader-down", Duration.ofSeconds(30));
 
 		assertThat(this.node.container().statistics().resyncs()).isZero();
 		assertThat(management.getConsumerInfo(STREAM, CONSUMER).getConsumerConfiguration().getNumReplicas())
@@ -93,13 +98,24 @@ class DegradedClusterConsumerTests {
 	}
 
 	/**
-	 * Deletes the node's consumer as an operator would, retried while the cluster answers no requests.
+	 * Deletes the node's consumer as an operator would, retried while the cluster answers no requests. An
+	 * attempt whose answer was lost may have deleted it: "not found" afterwards means it is gone.
 	 */
 	private static void deleteConsumer(JetStreamManagement management) {
 		await("consumer " + CONSUMER + " deleted").atMost(Duration.ofSeconds(30))
 			.pollInterval(Duration.ofMillis(250))
 			.ignoreExceptions()
-			.until(() -> management.deleteConsumer(STREAM, CONSUMER));
+			.until(() -> {
+				try {
+					return management.deleteConsumer(STREAM, CONSUMER);
+				}
+				catch (JetStreamApiException ex) {
+					if (ex.getApiErrorCode() == CONSUMER_NOT_FOUND) {
+						return true;
+					}
+					throw ex;
+				}
+			});
 	}
 
 	private void assertReceives(String key, Duration within) {
