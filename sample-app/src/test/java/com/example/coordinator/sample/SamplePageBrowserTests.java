@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -114,8 +115,9 @@ class SamplePageBrowserTests {
 	}
 
 	private void waitFor(String what, BooleanSupplier condition) {
-		new WebDriverWait(this.browser, WAIT).withMessage(() -> what + "; the page shows:\n"
-				+ this.browser.findElement(By.tagName("body")).getText())
+		// The page redraws its lists on every server-sent event: an element read a moment later may be gone.
+		new WebDriverWait(this.browser, WAIT).ignoring(StaleElementReferenceException.class)
+			.withMessage(() -> what + "; the page shows:\n" + this.browser.findElement(By.tagName("body")).getText())
 			.until((driver) -> condition.getAsBoolean());
 	}
 
