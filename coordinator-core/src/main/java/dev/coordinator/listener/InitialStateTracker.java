@@ -2,10 +2,7 @@ package dev.coordinator.listener;
 
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 import dev.coordinator.CoordinatorAction;
@@ -15,14 +12,15 @@ import dev.coordinator.CoordinatorEntry;
  * What the initial-state listeners hold: for every key under their prefixes, the revision they last received,
  * and the revision up to which the replayed state contains every change. It decides which live changes those
  * listeners still need and, after a resync, which differences to the stored state they must be told. The one
- * home of initial state; used on the reader thread only.
+ * home of initial state; used on the reader thread only. It holds about 16 bytes per key (a
+ * {@link KeyRevisionTable}; the key {@code String} is the event's own).
  *
  * <p>What such a listener can miss, as with Curator's cache: intermediate revisions of a key that changed
  * while the node was not reading (it receives the latest), and silent writes ({@code notify = false}).
  */
 public final class InitialStateTracker {
 
-	private final Map<String, Long> revisions = new HashMap<>();
+	private KeyRevisionTable revisions = new KeyRevisionTable(0);
 
 	private Set<String> prefixes = Set.of();
 
@@ -70,8 +68,8 @@ public final class InitialStateTracker {
 		if (revision <= this.syncedRevision) {
 			return false;
 		}
-		Long known = this.revisions.get(key);
-		return known == null || revision > known;
+		long known = this.revisions.get(key);
+		return known == KeyRevisionTable.ABSENT || revision > known;
 	}
 
 	/**
@@ -85,10 +83,10 @@ public final class InitialStateTracker {
 			return;
 		}
 		if (action == CoordinatorAction.PUT) {
-			this.revisions.merge(key, revision, Math::max);
+			this.revisions.putMax(key, revision);
 		}
 		else {
-			this.revisions.computeIfPresent(key, (k, known) -> (known < revision) ? null : known);
+			this.revisions.removeIfOlder(key, revision);
 		}
 	}
 
@@ -101,20 +99,24 @@ public final class InitialStateTracker {
 	 */
 	public Differences reconcile(List<CoordinatorEntry> entries, long revision) {
 		List<CoordinatorEntry> changed = new ArrayList<>();
-		Set<String> stored = new HashSet<>();
+		KeyRevisionTable stored = new KeyRevisionTable(entries.size());
 		for (CoordinatorEntry entry : entries) {
-			stored.add(entry.key());
-			Long known = this.revisions.get(entry.key());
-			if (known == null || known != entry.revision()) {
+			stored.put(entry.key(), entry.revision());
+			if (this.revisions.get(entry.key()) != entry.revision()) {
 				changed.add(entry);
 			}
 		}
-		List<String> vanished = this.revisions.keySet().stream().filter((key) -> !stored.contains(key)).sorted().toList();
-		this.revisions.clear();
-		entries.forEach((entry) -> this.revisions.put(entry.key(), entry.revision()));
+		List<String> vanished = new ArrayList<>();
+		this.revisions.forEachKey((key) -> {
+			if (stored.get(key) == KeyRevisionTable.ABSENT) {
+				vanished.add(key);
+			}
+		});
+		vanished.sort(null);
+		this.revisions = stored;
 		this.syncedRevision = revision;
 		changed.sort(Comparator.comparingLong(CoordinatorEntry::revision));
-		return new Differences(changed, vanished);
+		return new Differences(changed, List.copyOf(vanished));
 	}
 
 	/**
