@@ -22,16 +22,15 @@ import io.nats.client.JetStreamApiException;
 import io.nats.client.MessageConsumer;
 import io.nats.client.NUID;
 import io.nats.client.PublishOptions;
-import io.nats.client.api.AckPolicy;
 import io.nats.client.impl.Headers;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Splits what a library write costs over raw {@code KeyValue.put} into its parts ({@code --breakdown}): raw
- * publishes to the bucket's subject that add, one at a time, what a library write carries (its headers, a
- * message id, an expected stream), then the writing node's own consumer of the bucket, then the library itself;
- * plus two variants that leave a part out. Each variant is measured as sync puts and as pipelined writes, with
- * the CPU time the server and this JVM spent per write.
+ * publishes to the bucket's subject that add, one at a time, the writing node's own consumer of the bucket and
+ * what a library write carries (its headers, a message id), then the library itself. Each variant is measured
+ * as sync puts (with the CPU time the server and this JVM spent per write), as the latency from a write to its
+ * receipt on a second connection, one write at a time, and as pipelined writes.
  */
 final class CostBreakdown {
 
@@ -48,31 +47,32 @@ final class CostBreakdown {
 			CoordinatorBenchmark.printHeader(server, options, out);
 			BenchmarkRun run = BenchmarkRun.create(server.url(), options, BucketAndConsumerSettings.DEFAULTS);
 			CoordinatorBenchmark.warmUp(run);
-			List<Variant> variants = List.of(new Variant("raw KeyValue.put (no headers)", false, false, false, null),
-					new Variant("+ Coordinator-Format/-Origin headers", true, false, false, null),
-					new Variant("+ Nats-Msg-Id", true, true, false, null),
-					new Variant("+ Nats-Expected-Stream (a library write)", true, true, true, null),
-					new Variant("+ writer's own consumer, ack each", true, true, true, AckPolicy.Explicit),
-					Variant.LIBRARY,
-					new Variant("what if: own consumer acks All per 128", true, true, true, AckPolicy.All),
-					new Variant("what if: no Nats-Expected-Stream", true, true, false, AckPolicy.Explicit));
+			List<Variant> variants = List.of(new Variant("raw KeyValue.put, no consumer", false, false, false),
+					new Variant("+ writer's own consumer (= raw baseline)", false, false, true),
+					new Variant("+ Coordinator-Format/-Origin headers", true, false, true),
+					new Variant("+ Nats-Msg-Id (= what a library write sends)", true, true, true), Variant.LIBRARY);
 			CpuClock clock = new CpuClock(serverPid());
 			Map<Variant, List<double[]>> figures = new LinkedHashMap<>();
+			Map<Variant, List<Long>> latencies = new LinkedHashMap<>();
 			try (LibraryNode node = LibraryNode.start(server.url(), "cb", "writer", run.settings());
-					RawNode raw = RawNode.connect(server.url(), "raw-cb")) {
+					LibraryNode libraryReader = LibraryNode.start(server.url(), "cb", "reader", run.settings());
+					RawNode raw = RawNode.connect(server.url(), "raw-cb");
+					RawNode rawReader = RawNode.connect(server.url(), "raw-cb-reader")) {
 				List<Workload> workloads = new ArrayList<>();
 				List<MessageConsumer> consumers = new ArrayList<>();
 				for (int i = 0; i < variants.size(); i++) {
 					Variant variant = variants.get(i);
-					workloads.add((variant == Variant.LIBRARY) ? library(run, node)
-							: raw(run, raw, "cb" + i, variant, consumers));
+					workloads.add((variant == Variant.LIBRARY) ? library(run, node, libraryReader)
+							: raw(run, raw, rawReader, "cb" + i, variant, consumers));
 				}
 				for (int round = -1; round < options.rounds(); round++) {
 					for (int j = 0; j < variants.size(); j++) {
 						int i = (round % 2 == 0) ? j : variants.size() - 1 - j;
-						double[] measured = measure(run, workloads.get(i), clock);
+						List<Long> roundLatencies = new ArrayList<>();
+						double[] measured = measure(run, workloads.get(i), clock, roundLatencies);
 						if (round >= 0) {
 							figures.computeIfAbsent(variants.get(i), (key) -> new ArrayList<>()).add(measured);
+							latencies.computeIfAbsent(variants.get(i), (key) -> new ArrayList<>()).addAll(roundLatencies);
 						}
 					}
 				}
@@ -80,23 +80,27 @@ final class CostBreakdown {
 					consumer.close();
 				}
 			}
-			out.println("variant                                      sync puts/s   server us/put   JVM us/put | "
-					+ "pipelined writes/s (acked)");
+			out.println("variant                                         sync puts/s  server us/put  JVM us/put | "
+					+ "put -> receipt p50 / p99 us | pipelined writes/s (acked)");
 			for (Variant variant : variants) {
 				List<double[]> rounds = figures.get(variant);
-				out.printf(Locale.ROOT, "  %-42s %9s %13s %12s | %9s%n", variant.name(), Stats.whole(median(rounds, 0)),
-						clock.available() ? Stats.whole(median(rounds, 1)) : "n/a", Stats.whole(median(rounds, 2)),
-						Stats.whole(median(rounds, 3)));
+				long[] micros = latencies.get(variant).stream().mapToLong(Long::longValue).toArray();
+				out.printf(Locale.ROOT, "  %-46s %9s %14s %11s | %11s / %-11s | %9s%n", variant.name(),
+						Stats.whole(median(rounds, 0)), clock.available() ? Stats.whole(median(rounds, 1)) : "n/a",
+						Stats.whole(median(rounds, 2)), Stats.whole(Stats.percentile(micros, 0.5)),
+						Stats.whole(Stats.percentile(micros, 0.99)), Stats.whole(median(rounds, 3)));
 			}
 		}
 	}
 
 	/**
-	 * Measures a round of sync puts, then a round of pipelined writes, then waits until the writer's own
-	 * consumer caught up.
+	 * Measures a round of sync puts, then writes one at a time until a second connection received each, then a
+	 * round of pipelined writes, then waits until the consumers caught up.
+	 * @param latencies where the latencies from a write to its receipt go, in microseconds
 	 * @return sync puts per second, server and JVM CPU microseconds per sync put, pipelined writes per second
 	 */
-	private static double[] measure(BenchmarkRun run, Workload workload, CpuClock clock) throws Exception {
+	private static double[] measure(BenchmarkRun run, Workload workload, CpuClock clock, List<Long> latencies)
+			throws Exception {
 		int puts = run.options().syncPuts();
 		long serverStart = clock.serverNanos();
 		long jvmStart = clock.jvmNanos();
@@ -107,6 +111,12 @@ final class CostBreakdown {
 		long elapsed = System.nanoTime() - start;
 		double serverMicros = (clock.serverNanos() - serverStart) / 1e3 / puts;
 		double jvmMicros = (clock.jvmNanos() - jvmStart) / 1e3 / puts;
+		workload.awaitCaughtUp();
+		for (int i = 0; i < run.options().latencySamples(); i++) {
+			long written = System.nanoTime();
+			long revision = workload.put(i % KEYS);
+			latencies.add((workload.receipts().await(revision) - written) / 1_000);
+		}
 		int writes = run.options().pipelinedWrites();
 		Pipeline pipeline = new Pipeline(run.options().inFlight());
 		long pipelinedStart = System.nanoTime();
@@ -120,8 +130,10 @@ final class CostBreakdown {
 		return new double[] { Stats.perSecond(puts, elapsed), serverMicros, jvmMicros, pipelined };
 	}
 
-	private static Workload library(BenchmarkRun run, LibraryNode node) {
+	private static Workload library(BenchmarkRun run, LibraryNode node, LibraryNode reader) {
 		Coordinator coordinator = node.coordinator();
+		Receipts receipts = new Receipts();
+		reader.onEvent((event) -> receipts.add(event.getRevision()));
 		String[] keys = new String[KEYS];
 		for (int i = 0; i < KEYS; i++) {
 			keys[i] = LibraryNode.PREFIX + "put/" + i;
@@ -130,8 +142,13 @@ final class CostBreakdown {
 		return new Workload() {
 
 			@Override
-			public void put(int index) {
-				coordinator.put(keys[index], payload);
+			public long put(int index) {
+				return coordinator.put(keys[index], payload);
+			}
+
+			@Override
+			public Receipts receipts() {
+				return receipts;
 			}
 
 			@Override
@@ -142,21 +159,25 @@ final class CostBreakdown {
 			@Override
 			public void awaitCaughtUp() throws InterruptedException {
 				node.awaitCaughtUp();
+				reader.awaitCaughtUp();
 			}
 
 		};
 	}
 
-	private static Workload raw(BenchmarkRun run, RawNode raw, String bucket, Variant variant,
+	private static Workload raw(BenchmarkRun run, RawNode raw, RawNode reader, String bucket, Variant variant,
 			List<MessageConsumer> consumers) {
 		BucketAndConsumerSettings settings = run.settings();
 		raw.createBucket(bucket, settings);
-		if (variant.ownConsumer() != null) {
-			BucketAndConsumerSettings consumer = settings.withAckPolicy(variant.ownConsumer());
-			raw.createConsumer(bucket, "own", consumer);
-			consumers.add(raw.consume(bucket, "own", consumer, (message) -> {
+		if (variant.ownConsumer()) {
+			raw.createConsumer(bucket, "own", settings);
+			consumers.add(raw.consume(bucket, "own", settings, (message) -> {
 			}));
 		}
+		Receipts receipts = new Receipts();
+		reader.createConsumer(bucket, "reader", settings);
+		consumers.add(reader.consume(bucket, "reader", settings,
+				(message) -> receipts.add(message.metaData().streamSequence())));
 		String[] subjects = new String[KEYS];
 		for (int i = 0; i < KEYS; i++) {
 			subjects[i] = "$KV." + bucket + "." + KeyCodec.encode(LibraryNode.PREFIX + "put/" + i);
@@ -167,21 +188,28 @@ final class CostBreakdown {
 		return new Workload() {
 
 			@Override
-			public void put(int index) throws IOException, JetStreamApiException {
-				jetStream.publish(subjects[index], variant.sentHeaders(), payload, variant.options("KV_" + bucket));
+			public long put(int index) throws IOException, JetStreamApiException {
+				return jetStream.publish(subjects[index], variant.sentHeaders(), payload, variant.options())
+					.getSeqno();
+			}
+
+			@Override
+			public Receipts receipts() {
+				return receipts;
 			}
 
 			@Override
 			public CompletableFuture<?> putAsync(int index) {
 				return jetStream.publishAsync(pipelinedPrefix + index, variant.sentHeaders(), payload,
-						variant.options("KV_" + bucket));
+						variant.options());
 			}
 
 			@Override
 			public void awaitCaughtUp() throws InterruptedException {
-				if (variant.ownConsumer() != null) {
-					RawNode.awaitCaughtUp(raw.connection(), "KV_" + bucket, "own", variant.ownConsumer());
+				if (variant.ownConsumer()) {
+					RawNode.awaitCaughtUp(raw.connection(), "KV_" + bucket, "own", settings.ackPolicy());
 				}
+				RawNode.awaitCaughtUp(reader.connection(), "KV_" + bucket, "reader", settings.ackPolicy());
 			}
 
 		};
@@ -206,15 +234,13 @@ final class CostBreakdown {
 	 * @param name what the variant adds
 	 * @param headers whether writes carry the library's headers
 	 * @param messageId whether writes carry a {@code Nats-Msg-Id}
-	 * @param expectedStream whether writes carry a {@code Nats-Expected-Stream}
-	 * @param ownConsumer the ack policy of the writer's own consumer of the bucket, {@code null} for none
+	 * @param ownConsumer whether the writer reads the bucket with a durable consumer of its own, as a library node
+	 * does, with the library's consumer settings
 	 */
-	private record Variant(String name, boolean headers, boolean messageId, boolean expectedStream,
-			@Nullable AckPolicy ownConsumer) {
+	private record Variant(String name, boolean headers, boolean messageId, boolean ownConsumer) {
 
 		/** The library's own writes, which carry all of the above and have the node's own consumer. */
-		static final Variant LIBRARY = new Variant("library Coordinator.put/putAsync", true, true, true,
-				AckPolicy.Explicit);
+		static final Variant LIBRARY = new Variant("library Coordinator.put/putAsync", true, true, true);
 
 		@Nullable Headers sentHeaders() {
 			if (!this.headers) {
@@ -226,18 +252,8 @@ final class CostBreakdown {
 			return headers;
 		}
 
-		@Nullable PublishOptions options(String stream) {
-			if (!this.messageId && !this.expectedStream) {
-				return null;
-			}
-			PublishOptions.Builder options = PublishOptions.builder();
-			if (this.messageId) {
-				options.messageId(NUID.nextGlobal());
-			}
-			if (this.expectedStream) {
-				options.expectedStream(stream);
-			}
-			return options.build();
+		@Nullable PublishOptions options() {
+			return this.messageId ? PublishOptions.builder().messageId(NUID.nextGlobal()).build() : null;
 		}
 
 	}
@@ -247,12 +263,20 @@ final class CostBreakdown {
 	 */
 	private interface Workload {
 
-		void put(int index) throws Exception;
+		/**
+		 * Writes a key and returns its revision.
+		 */
+		long put(int index) throws Exception;
+
+		/**
+		 * Returns what the second connection received.
+		 */
+		Receipts receipts();
 
 		CompletableFuture<?> putAsync(int index);
 
 		/**
-		 * Waits until the writer's own consumer, if any, caught up with the writes.
+		 * Waits until the writer's own consumer, if any, and the second connection caught up with the writes.
 		 */
 		void awaitCaughtUp() throws InterruptedException;
 

@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.text.ParseException;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -22,13 +23,16 @@ import jdk.jfr.consumer.RecordingFile;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Records a scenario with Java Flight Recorder's {@code profile} settings when a directory was given, and
+ * Records a scenario with Java Flight Recorder's {@code profile} settings, sampling execution every millisecond,
+ * when a directory was given, and
  * summarises where the CPU samples went: per thread, per top frame, and per first {@code dev.coordinator}
  * frame on the stack (what the library's own code costs, its callees included).
  */
 final class Profiler {
 
 	private static final int TOP = 12;
+
+	private static final Duration SAMPLING_PERIOD = Duration.ofMillis(1);
 
 	private final @Nullable Path directory;
 
@@ -48,6 +52,8 @@ final class Profiler {
 		T result;
 		try (Recording recording = new Recording(profileConfiguration())) {
 			recording.setName(name);
+			// The profile settings sample every 10 to 20 ms, too coarse for a scenario that mostly waits.
+			recording.enable("jdk.ExecutionSample").withPeriod(SAMPLING_PERIOD);
 			recording.start();
 			result = work.call();
 			recording.stop();

@@ -5,11 +5,12 @@ import java.util.List;
 import dev.coordinator.Coordinator;
 import dev.coordinator.nats.KeyCodec;
 import io.nats.client.KeyValue;
+import io.nats.client.MessageConsumer;
 
 /**
  * Scenario 1: synchronous writes, one at a time, {@link Coordinator#put} against {@link KeyValue#put} on a
  * bucket with the same settings. The library node runs as in an application, so it also receives its own
- * writes as events.
+ * writes as events; the raw writer reads its own writes too, with a durable consumer on its connection.
  */
 final class SyncPutScenario {
 
@@ -42,24 +43,31 @@ final class SyncPutScenario {
 		byte[] payload = run.payload();
 		try (LibraryNode node = LibraryNode.start(run.serverUrl(), namespace, "writer", settings);
 				RawNode raw = RawNode.connect(run.serverUrl(), "raw-" + namespace)) {
-			raw.createBucket(namespace + "_raw", settings);
-			KeyValue keyValue = raw.keyValue(namespace + "_raw");
+			String rawBucket = namespace + "_raw";
+			raw.createBucket(rawBucket, settings);
+			raw.createConsumer(rawBucket, "writer", settings);
+			KeyValue keyValue = raw.keyValue(rawBucket);
 			Coordinator coordinator = node.coordinator();
-			return run.compare((warmUp) -> {
-				long start = System.nanoTime();
-				for (int i = 0; i < puts; i++) {
-					coordinator.put(keys[i % KEYS], payload);
-				}
-				double rate = Stats.perSecond(puts, System.nanoTime() - start);
-				node.awaitCaughtUp();
-				return rate;
-			}, (warmUp) -> {
-				long start = System.nanoTime();
-				for (int i = 0; i < puts; i++) {
-					keyValue.put(rawKeys[i % KEYS], payload);
-				}
-				return Stats.perSecond(puts, System.nanoTime() - start);
-			});
+			try (MessageConsumer ownWrites = raw.consume(rawBucket, "writer", settings, (message) -> {
+			})) {
+				return run.compare((warmUp) -> {
+					long start = System.nanoTime();
+					for (int i = 0; i < puts; i++) {
+						coordinator.put(keys[i % KEYS], payload);
+					}
+					double rate = Stats.perSecond(puts, System.nanoTime() - start);
+					node.awaitCaughtUp();
+					return rate;
+				}, (warmUp) -> {
+					long start = System.nanoTime();
+					for (int i = 0; i < puts; i++) {
+						keyValue.put(rawKeys[i % KEYS], payload);
+					}
+					double rate = Stats.perSecond(puts, System.nanoTime() - start);
+					RawNode.awaitCaughtUp(raw.connection(), "KV_" + rawBucket, "writer", settings.ackPolicy());
+					return rate;
+				});
+			}
 		}
 	}
 

@@ -9,6 +9,7 @@ import dev.coordinator.CoordinatorEvent;
 import dev.coordinator.CoordinatorListener;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.beans.factory.BeanFactory;
 import org.springframework.context.ApplicationEvent;
 import org.springframework.context.event.ApplicationListenerMethodAdapter;
 import org.springframework.core.annotation.AnnotatedElementUtils;
@@ -39,6 +40,11 @@ public class CoordinatorListenerMethodAdapter extends ApplicationListenerMethodA
 	private final boolean initialState;
 
 	private volatile @Nullable CoordinatorListenerRegistry registry;
+
+	private @Nullable BeanFactory beanFactory;
+
+	/** The bean, once looked up, when it is a singleton. */
+	private volatile @Nullable Object singletonTarget;
 
 	/**
 	 * Creates an adapter.
@@ -133,6 +139,32 @@ public class CoordinatorListenerMethodAdapter extends ApplicationListenerMethodA
 	 */
 	void setRegistry(CoordinatorListenerRegistry registry) {
 		this.registry = registry;
+	}
+
+	/**
+	 * Sets the bean factory that tells whether the bean is a singleton, which is then looked up only once.
+	 * @param beanFactory the bean factory, or {@code null} to look the bean up on every call
+	 */
+	void setBeanFactory(@Nullable BeanFactory beanFactory) {
+		this.beanFactory = beanFactory;
+	}
+
+	/**
+	 * Returns the bean to call: for a singleton, the one looked up first (a listener is called for every event,
+	 * and a lookup by name costs more than many listeners do); for other scopes, the one the factory gives now.
+	 */
+	@Override
+	protected Object getTargetBean() {
+		Object target = this.singletonTarget;
+		if (target != null) {
+			return target;
+		}
+		target = super.getTargetBean();
+		BeanFactory factory = this.beanFactory;
+		if (factory != null && factory.isSingleton(this.beanName)) {
+			this.singletonTarget = target;
+		}
+		return target;
 	}
 
 	/**

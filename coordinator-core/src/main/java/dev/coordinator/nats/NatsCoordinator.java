@@ -129,6 +129,9 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 
 	private final RetryTemplate reads;
 
+	/** Sends a write again after an I/O failure (no answer in time), for as long as the write budget lasts. */
+	private final RetryTemplate writes;
+
 	private final RetryTemplate compareAndSetRetries;
 
 	private final RevisionFloors floors = new RevisionFloors();
@@ -184,6 +187,7 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 			.maxDelay(MAX_PAUSE)
 			.includes(IOException.class)
 			.build());
+		this.writes = new RetryTemplate(writeRetryPolicy((failure) -> failure instanceof IOException));
 		this.compareAndSetRetries = new RetryTemplate(RetryPolicy.builder()
 			.maxRetries(DELETE_ATTEMPTS - 1)
 			.delay(Duration.ZERO)
@@ -906,9 +910,8 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 			@Nullable Long expectedRevision) {
 		PublishOptions publishOptions = publishOptions(expectedRevision);
 		String subject = this.subjectPrefix + kvKey;
-		RetryTemplate retry = new RetryTemplate(writeRetryPolicy((failure) -> failure instanceof IOException));
 		try {
-			return retry.execute(() -> this.jetStream.publish(subject, headers, body, publishOptions).getSeqno());
+			return this.writes.execute(() -> this.jetStream.publish(subject, headers, body, publishOptions).getSeqno());
 		}
 		catch (RetryException ex) {
 			Throwable failure = ex.getLastException();

@@ -17,9 +17,11 @@ import dev.coordinator.CoordinatorListenerFailedEvent;
 import dev.coordinator.StubCoordinator;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.beans.factory.config.ConfigurableBeanFactory;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Scope;
 import org.springframework.context.event.EventListener;
 import org.springframework.core.annotation.Order;
 
@@ -106,6 +108,34 @@ class CoordinatorListenerMethodAdapterTests {
 	}
 
 	@Test
+	void listenerBeansKeepTheirScopeSingletonsOnceAndPrototypesAnInstancePerEvent() {
+		ScopedListenerConfiguration.instances.clear();
+		try (AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext(
+				ScopedListenerConfiguration.class)) {
+			EventDispatcher dispatcher = dispatcher(context);
+
+			dispatcher.dispatch(event("/scoped/a", CoordinatorAction.PUT));
+			dispatcher.dispatch(event("/scoped/b", CoordinatorAction.PUT));
+			dispatcher.dispatch(event("/scoped/c", CoordinatorAction.PUT));
+
+						List<ScopedListener> singleton = ScopedListenerConfiguration.instances.stream()
+				.filter((listener) -> listener.name.equals("singleton"))
+				.toList();
+			List<ScopedListener> prototypes = ScopedListenerConfiguration.instances.stream()
+				.filter((listener) -> listener.name.equals("prototype"))
+				.toList();
+			// The singleton bean was created once, and received all three events.
+			assertThat(singleton).hasSize(1);
+			assertThat(singleton.get(0).received).containsExactly("/scoped/a", "/scoped/b", "/scoped/c");
+			// The listener keeps no prototype bean: each event went to an instance of its own.
+			assertThat(prototypes).hasSize(3);
+			assertThat(prototypes.stream().map((listener) -> listener.received)).containsExactly(List.of("/scoped/a"),
+					List.of("/scoped/b"), List.of("/scoped/c"));
+			assertThat(singleton.get(0)).isSameAs(context.getBean("singletonListener"));
+		}
+	}
+
+	@Test
 	void factoryClaimsOnlyCoordinatorListeners() {
 		CoordinatorListenerFactory factory = new CoordinatorListenerFactory();
 		assertThat(factory.supportsMethod(method(Recorder.class, "onNode"))).isTrue();
@@ -162,6 +192,47 @@ class CoordinatorListenerMethodAdapterTests {
 		@Bean
 		Recorder recorder() {
 			return new Recorder();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class ScopedListenerConfiguration {
+
+		static final List<ScopedListener> instances = new ArrayList<>();
+
+		@Bean
+		static CoordinatorListenerFactory coordinatorListenerFactory() {
+			return new CoordinatorListenerFactory();
+		}
+
+		@Bean
+		ScopedListener singletonListener() {
+			return new ScopedListener("singleton");
+		}
+
+		@Bean
+		@Scope(ConfigurableBeanFactory.SCOPE_PROTOTYPE)
+		ScopedListener prototypeListener() {
+			return new ScopedListener("prototype");
+		}
+
+	}
+
+	static class ScopedListener {
+
+		final String name;
+
+		final List<String> received = new ArrayList<>();
+
+		ScopedListener(String name) {
+			this.name = name;
+			ScopedListenerConfiguration.instances.add(this);
+		}
+
+		@CoordinatorListener(prefix = "/scoped/")
+		void on(CoordinatorEvent event) {
+			this.received.add(event.getKey());
 		}
 
 	}
