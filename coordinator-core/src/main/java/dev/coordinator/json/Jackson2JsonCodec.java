@@ -13,6 +13,8 @@ import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.coordinator.CoordinatorJsonCodec;
 
+import org.springframework.util.function.SingletonSupplier;
+
 /**
  * The default {@link CoordinatorJsonCodec}, on a Jackson 2 {@link ObjectMapper} of its own whose settings the
  * library fixes, so that every node writes and reads the same JSON whatever the application configures for its
@@ -27,17 +29,21 @@ import dev.coordinator.CoordinatorJsonCodec;
  * <li>properties a reader does not know are ignored, so that nodes of different versions share values during a
  * rolling upgrade.
  * </ul>
- * {@link Jackson3JsonCodec} writes the same bytes.
+ * {@link Jackson3JsonCodec} writes the same bytes. The mapper is built on first use, so that a node that never
+ * writes or reads JSON does not load Jackson (about 500 classes) at start-up.
  */
 public class Jackson2JsonCodec implements CoordinatorJsonCodec {
 
-	private final ObjectMapper mapper;
+	private final SingletonSupplier<ObjectMapper> mapper = SingletonSupplier.of(Jackson2JsonCodec::createMapper);
 
 	/**
 	 * Creates the codec with the library's settings.
 	 */
 	public Jackson2JsonCodec() {
-		this.mapper = JsonMapper.builder()
+	}
+
+	private static ObjectMapper createMapper() {
+		return JsonMapper.builder()
 			.addModule(new JavaTimeModule())
 			.addModule(new Jdk8Module())
 			.disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
@@ -51,7 +57,7 @@ public class Jackson2JsonCodec implements CoordinatorJsonCodec {
 	@Override
 	public byte[] write(Object value) {
 		try {
-			return this.mapper.writeValueAsBytes(value);
+			return this.mapper.obtain().writeValueAsBytes(value);
 		}
 		catch (JsonProcessingException ex) {
 			throw new IllegalArgumentException(ex.getOriginalMessage(), ex);
@@ -61,7 +67,7 @@ public class Jackson2JsonCodec implements CoordinatorJsonCodec {
 	@Override
 	public <T> T read(byte[] json, Class<T> type) {
 		try {
-			return this.mapper.readValue(json, type);
+			return this.mapper.obtain().readValue(json, type);
 		}
 		catch (IOException ex) {
 			throw new IllegalArgumentException(ex.getMessage(), ex);

@@ -25,15 +25,19 @@ final class BucketProvisioner {
 	private BucketProvisioner() {
 	}
 
-	static void ensure(KeyValueManagement management, String bucket, NatsCoordinatorSettings.Bucket settings)
+	/**
+	 * Creates the bucket or checks the existing one.
+	 * @return the status of the bucket, as created or found
+	 */
+	static KeyValueStatus ensure(KeyValueManagement management, String bucket, NatsCoordinatorSettings.Bucket settings)
 			throws IOException, JetStreamApiException {
 		KeyValueStatus existing = find(management, bucket);
 		if (existing == null) {
 			try {
-				management.create(configuration(bucket, settings));
+				KeyValueStatus created = management.create(configuration(bucket, settings));
 				logger.info("Created KV bucket '{}' (history {}, {} storage, {} replica(s), values up to {} bytes)",
 						bucket, settings.history(), settings.storage(), settings.replicas(), settings.maxValueSize());
-				return;
+				return created;
 			}
 			catch (JetStreamApiException ex) {
 				// Another node may have created it with other settings in the meantime: report what it has.
@@ -48,6 +52,7 @@ final class BucketProvisioner {
 			throw new BucketConflictException(bucket, conflicts);
 		}
 		logger.debug("Using existing KV bucket '{}'", bucket);
+		return existing;
 	}
 
 	private static List<BucketConflictException.Conflict> conflicts(KeyValueStatus existing,

@@ -54,6 +54,7 @@ import io.nats.client.NUID;
 import io.nats.client.PublishOptions;
 import io.nats.client.api.KeyValueEntry;
 import io.nats.client.api.KeyValueOperation;
+import io.nats.client.api.KeyValueStatus;
 import io.nats.client.api.KeyValueWatchOption;
 import io.nats.client.api.KeyValueWatcher;
 import io.nats.client.api.MessageInfo;
@@ -240,12 +241,10 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 	@Override
 	public void afterPropertiesSet() {
 		try {
-			BucketProvisioner.ensure(this.connection.keyValueManagement(this.keyValueOptions),
+			KeyValueStatus status = BucketProvisioner.ensure(this.connection.keyValueManagement(this.keyValueOptions),
 					this.settings.bucketName(), this.settings.bucket());
+			this.replicated = status.getReplicas() > 1;
 			this.keyValue = this.connection.keyValue(this.settings.bucketName(), this.keyValueOptions);
-			this.replicated = this.connection.keyValueManagement(this.keyValueOptions)
-				.getStatus(this.settings.bucketName())
-				.getReplicas() > 1;
 		}
 		catch (IOException | JetStreamApiException ex) {
 			throw new CoordinatorException("Could not set up KV bucket '" + this.settings.bucketName() + "': "
