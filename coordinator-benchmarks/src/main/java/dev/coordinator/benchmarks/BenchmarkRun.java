@@ -38,6 +38,17 @@ record BenchmarkRun(String serverUrl, BenchmarkOptions options, BucketAndConsume
 	Comparison compare(Measurement library, Measurement raw) throws Exception {
 		raw.measure(true);
 		library.measure(true);
+		return compareWithoutWarmUp(library, raw);
+	}
+
+	/**
+	 * Runs {@link BenchmarkOptions#rounds()} measured rounds per side without warm-up rounds, alternating which
+	 * side goes first, for work so long that the JIT compilation of the first round does not matter.
+	 * @param library the library's round
+	 * @param raw raw jnats's round
+	 * @return the figures of the measured rounds
+	 */
+	Comparison compareWithoutWarmUp(Measurement library, Measurement raw) throws Exception {
 		List<Double> libraryFigures = new ArrayList<>();
 		List<Double> rawFigures = new ArrayList<>();
 		for (int round = 0; round < this.options.rounds(); round++) {

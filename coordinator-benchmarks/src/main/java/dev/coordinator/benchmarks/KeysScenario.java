@@ -27,17 +27,29 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.event.EventListener;
 
 /**
- * Scenario 7: a node starting on a bucket of 10,000, 100,000 (and with {@code --keys=1000000}, 1,000,000) keys
- * of 100 bytes. The library's node is a Spring context whose {@code @CoordinatorListener(initialState = true)}
- * holds the entries in a map; the clock runs from starting the context until its {@link CoordinatorSyncedEvent}.
- * The raw side connects and runs {@link KeyValue#watchAll} into the same kind of map until the end of data.
- * Then {@link Coordinator#keys} / {@link Coordinator#list} against {@link KeyValue#keys()} and a watch collecting
- * the entries until the end of data. The heap a node holds per key is the used heap after a full GC with the node
- * holding the state, less the same with the node holding an empty bucket, divided by the keys.
+ * Scenario 7: a node starting on a bucket of 10,000, 100,000 and 1,000,000 keys of 100 bytes. Both sides are a
+ * Spring Boot application starting: the library's is a context whose
+ * {@code @CoordinatorListener(initialState = true)} holds the entries in a map, and the clock runs from starting
+ * the context until its {@link CoordinatorSyncedEvent}; the raw one is the same context without the coordinator
+ * ({@code coordinator.enabled=false}) that then connects and runs {@link KeyValue#watchAll} into the same kind of
+ * map until the end of data (how long that watch alone took is shown too). Then {@link Coordinator#keys} /
+ * {@link Coordinator#list} against {@link KeyValue#keys()} and a watch collecting the entries until the end of
+ * data. The heap a node holds per key is the used heap after a full GC with the node holding the state, less the
+ * same with the node holding an empty bucket, divided by the keys. Counts above {@value #LARGE} keys take minutes
+ * per round, so they are measured once per side without a warm-up round, and only when the heap can hold them.
  */
 final class KeysScenario {
 
 	private static final String KEY_PREFIX = LibraryNode.PREFIX + "keys/";
+
+	/** Key counts above this are measured in one round per side, without a warm-up round. */
+	static final int LARGE = 100_000;
+
+	/**
+	 * Heap a key count needs per key: both sides' state, a listing's entries and a resync's list of entries may
+	 * be alive at once.
+	 */
+	private static final long HEAP_PER_KEY = 3_000;
 
 	private KeysScenario() {
 	}
@@ -48,10 +60,14 @@ final class KeysScenario {
 				run.settings(), run.payload());
 		long libraryOverhead = heapHeld(rounds, "s7empty", 0, true);
 		long rawOverhead = heapHeld(rounds, "s7empty", 0, false);
-		List<Integer> counts = scale.keyCounts();
+		long maxHeap = Runtime.getRuntime().maxMemory();
+		List<Integer> counts = scale.keyCounts().stream().filter((count) -> count * HEAP_PER_KEY <= maxHeap).toList();
+		List<Integer> skipped = scale.keyCounts().stream().filter((count) -> !counts.contains(count)).toList();
 		List<Count> measured = new ArrayList<>();
 		for (int count : counts) {
-			measured.add(measure(rounds, count, libraryOverhead, rawOverhead));
+			BenchmarkRun countRun = (count > LARGE) ? new BenchmarkRun(rounds.serverUrl(),
+					rounds.options().withRounds(1), rounds.settings(), rounds.payload()) : rounds;
+			measured.add(measure(countRun, count, count <= LARGE, libraryOverhead, rawOverhead));
 		}
 		StringBuilder library = new StringBuilder();
 		StringBuilder raw = new StringBuilder();
@@ -74,7 +90,9 @@ final class KeysScenario {
 				.append(" B/key");
 			raw.append(separator)
 				.append(Stats.whole(count.sync().rawMedian()))
-				.append(" / ")
+				.append(" (watch ")
+				.append(Stats.whole(count.watch()))
+				.append(") / ")
 				.append(Stats.whole(count.keys().rawMedian()))
 				.append(" / ")
 				.append(Stats.whole(count.list().rawMedian()))
@@ -98,6 +116,13 @@ final class KeysScenario {
 				figures.addAll(List.of(comparison.libraryMedian(), comparison.rawMedian(), comparison.ratio()));
 			}
 		}
+		for (int count : skipped) {
+			library.append(" / ")
+				.append(Stats.whole(count))
+				.append(": skipped, needs -Xmx")
+				.append((count * HEAP_PER_KEY + (1L << 30) - 1) >> 30)
+				.append("g");
+		}
 		List<String> labels = counts.stream().map(Stats::whole).toList();
 		List<BarChart> charts = List.of(
 				new BarChart("keys-initial-sync.svg", "Starting node: initial state complete", "keys of 100 bytes",
@@ -112,8 +137,9 @@ final class KeysScenario {
 
 	/**
 	 * Measures both sides on a bucket of a number of keys.
+	 * @param warmUp whether each side runs a warm-up round first
 	 */
-	private static Count measure(BenchmarkRun run, int count, long libraryOverhead, long rawOverhead)
+	private static Count measure(BenchmarkRun run, int count, boolean warmUp, long libraryOverhead, long rawOverhead)
 			throws Exception {
 		String namespace = "s7k" + count;
 		fill(run, namespace, count);
@@ -127,8 +153,9 @@ final class KeysScenario {
 		List<Double> rawList = new ArrayList<>();
 		List<Double> libraryHeap = new ArrayList<>();
 		List<Double> rawHeap = new ArrayList<>();
+		List<Double> rawWatch = new ArrayList<>();
 		int[] node = { 0 };
-		BenchmarkRun.Comparison sync = run.compare((warmUp) -> {
+		BenchmarkRun.Measurement libraryRound = (warmUpRound) -> {
 			long before = usedHeapAfterGc();
 			long start = System.nanoTime();
 			try (LibraryNode reader = LibraryNode.start(run.serverUrl(), namespace, "reader-" + node[0]++,
@@ -144,22 +171,27 @@ final class KeysScenario {
 				int entries = coordinator.list(KEY_PREFIX).size();
 				long listEnd = System.nanoTime();
 				check(count, keys, entries);
-				if (!warmUp) {
+				if (!warmUpRound) {
 					libraryHeap.add((double) held / count);
 					libraryKeys.add((listStart - keysStart) / 1e6);
 					libraryList.add((listEnd - listStart) / 1e6);
 				}
 				return millis;
 			}
-		}, (warmUp) -> {
+		};
+		BenchmarkRun.Measurement rawRound = (warmUpRound) -> {
 			long before = usedHeapAfterGc();
 			long start = System.nanoTime();
-			try (RawNode reader = RawNode.connect(run.serverUrl(), "raw-" + namespace + "-reader")) {
+			try (LibraryNode application = LibraryNode.start(run.serverUrl(), namespace, "raw-application",
+					run.settings(), RawApplicationConfiguration.class, "coordinator.enabled=false");
+					RawNode reader = RawNode.connect(run.serverUrl(), "raw-" + namespace + "-reader")) {
+				long watchStart = System.nanoTime();
 				KeyValue keyValue = reader.keyValue(namespace + "_raw");
 				RawState state = new RawState(false);
 				try (NatsKeyValueWatchSubscription watch = keyValue.watchAll(state, KeyValueWatchOption.IGNORE_DELETE)) {
 					state.awaitEndOfData(count);
-					double millis = (System.nanoTime() - start) / 1e6;
+					long end = System.nanoTime();
+					double millis = (end - start) / 1e6;
 					long held = usedHeapAfterGc() - before - rawOverhead;
 					long keysStart = System.nanoTime();
 					int keys = keyValue.keys().size();
@@ -167,18 +199,21 @@ final class KeysScenario {
 					int entries = rawList(keyValue).size();
 					long listEnd = System.nanoTime();
 					check(count, keys, entries);
-					if (!warmUp) {
+					if (!warmUpRound) {
 						rawHeap.add((double) held / count);
+						rawWatch.add((end - watchStart) / 1e6);
 						rawKeys.add((listStart - keysStart) / 1e6);
 						rawList.add((listEnd - listStart) / 1e6);
 					}
 					return millis;
 				}
 			}
-		});
+		};
+		BenchmarkRun.Comparison sync = warmUp ? run.compare(libraryRound, rawRound)
+				: run.compareWithoutWarmUp(libraryRound, rawRound);
 		return new Count(sync, new BenchmarkRun.Comparison(libraryKeys, rawKeys),
 				new BenchmarkRun.Comparison(libraryList, rawList), new BenchmarkRun.Comparison(libraryHeap, rawHeap),
-				(double) dataBytes / count);
+				Stats.median(rawWatch), (double) dataBytes / count);
 	}
 
 	/**
@@ -194,7 +229,9 @@ final class KeysScenario {
 				return usedHeapAfterGc() - before;
 			}
 		}
-		try (RawNode reader = RawNode.connect(run.serverUrl(), "raw-" + namespace + "-reader")) {
+		try (LibraryNode application = LibraryNode.start(run.serverUrl(), namespace, "raw-application",
+				run.settings(), RawApplicationConfiguration.class, "coordinator.enabled=false");
+				RawNode reader = RawNode.connect(run.serverUrl(), "raw-" + namespace + "-reader")) {
 			RawState state = new RawState(false);
 			try (NatsKeyValueWatchSubscription watch = reader.keyValue(namespace + "_raw")
 				.watchAll(state, KeyValueWatchOption.IGNORE_DELETE)) {
@@ -261,10 +298,11 @@ final class KeysScenario {
 	 * @param keys ms of a listing of the keys
 	 * @param list ms of a listing of the entries
 	 * @param heap bytes of heap held per key
+	 * @param watch ms of the raw side's watch alone, from connecting until the end of data
 	 * @param dataBytesPerKey bytes of a key and its value
 	 */
 	private record Count(BenchmarkRun.Comparison sync, BenchmarkRun.Comparison keys, BenchmarkRun.Comparison list,
-			BenchmarkRun.Comparison heap, double dataBytesPerKey) {
+			BenchmarkRun.Comparison heap, double watch, double dataBytesPerKey) {
 	}
 
 	/**
@@ -310,6 +348,15 @@ final class KeysScenario {
 				throw new IllegalStateException("Raw watch held " + this.state.size() + " of " + count + " keys");
 			}
 		}
+
+	}
+
+	/**
+	 * The raw side's application: the same auto-configured context, with the coordinator disabled.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@EnableAutoConfiguration
+	static class RawApplicationConfiguration {
 
 	}
 

@@ -608,14 +608,24 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 
 	@Override
 	public List<CoordinatorEntry> list(String prefix) {
+		List<CoordinatorEntry> entries = listInAnyOrder(prefix);
+		entries.sort(Comparator.comparing(CoordinatorEntry::key));
+		return entries;
+	}
+
+	/**
+	 * Lists the entries under a prefix as {@link #list(String)} does, without sorting them: for the replay of the
+	 * initial state, which orders them by revision, and for which sorting a million keys by name costs seconds.
+	 * @param prefix the key prefix
+	 * @return the entries, in no particular order
+	 */
+	List<CoordinatorEntry> listInAnyOrder(String prefix) {
 		String filter = KeyCodec.filter(prefix);
 		List<CoordinatorEntry> listed = reading("Listing entries under '" + prefix + "'",
 				() -> listOnce(prefix, filter, keyValue(), this.settings.read().timeout()));
-		List<CoordinatorEntry> entries = !this.replicated ? listed
+		return !this.replicated ? listed
 				: reading("Checking the listing under '" + prefix + "' against the stream leader",
 						() -> notOlderThanFloors(prefix, listed));
-		entries.sort(Comparator.comparing(CoordinatorEntry::key));
-		return entries;
 	}
 
 	/**

@@ -75,7 +75,7 @@ final class StateSynchronizer {
 			return revision;
 		}
 		List<CoordinatorEntry> entries = new ArrayList<>();
-		tracker.prefixes().forEach((prefix) -> entries.addAll(this.coordinator.list(prefix)));
+		tracker.prefixes().forEach((prefix) -> entries.addAll(this.coordinator.listInAnyOrder(prefix)));
 		InitialStateTracker.Differences differences = tracker.reconcile(entries, revision);
 		Instant now = Instant.now();
 		for (String key : differences.vanished()) {
