@@ -37,13 +37,13 @@ final class ClusterFanOutScenario {
 						settings)) {
 					FanOutNodes.Measured size = nodes.measure(rounds, scale.fanOutWrites(), scale.fanOutRate(), true);
 					measured.add(size);
-					notes.add("    " + FanOutScenario.nodes(nodeCount) + ": " + nodes.placement() + "; 3 servers and JVM busy: library "
-							+ size.library() + " | raw " + size.raw());
+					notes.add("    " + FanOutScenario.nodes(nodeCount) + ": " + nodes.placement()
+							+ "; 3 servers and JVM busy: library " + size.library() + " | raw " + size.raw());
 				}
 			}
 		}
-		return FanOutScenario.result(10, "fan-out, 3-server cluster, R" + REPLICAS + ", events/s, p99", "cluster-fan-out",
-				", 3 servers, R" + REPLICAS, sizes, measured, scale.fanOutRate(), notes);
+		return FanOutScenario.result(10, "fan-out, 3-server cluster, R" + REPLICAS + ", events/s, p99",
+				"cluster-fan-out", ", 3 servers, R" + REPLICAS, sizes, measured, scale.fanOutRate(), notes);
 	}
 
 }

@@ -63,8 +63,8 @@ final class FanOutCeilingScenario {
 			worst = Math.min(worst, step.rates().ratio());
 			figures.addAll(List.of(step.rates().libraryMedian(), step.rates().rawMedian(), step.rates().ratio(),
 					(double) step.libraryP99(), (double) step.rawP99()));
-			notes.add("    " + FanOutScenario.nodes(nodeCount) + " at " + Stats.whole(rates.get(i)) + " writes/s offered: library "
-					+ side(step.rates().libraryMedian(), nodeCount, step.libraryP99(), step.library()) + " | raw "
+			notes.add("    " + FanOutScenario.nodes(nodeCount) + " at " + Stats.whole(rates.get(i))
+					+ " writes/s offered: library " + side(step.rates().libraryMedian(), nodeCount, step.libraryP99(), step.library()) + " | raw "
 					+ side(step.rates().rawMedian(), nodeCount, step.rawP99(), step.raw()));
 		}
 		notes.add("    one server, " + FanOutScenario.nodes(nodeCount) + ": library "

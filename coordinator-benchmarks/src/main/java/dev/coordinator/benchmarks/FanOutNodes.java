@@ -169,7 +169,7 @@ final class FanOutNodes implements AutoCloseable {
 
 	/**
 	 * Describes which servers lead the bucket streams and the nodes' consumers of both sides, e.g.
-	 * {@code stream leader c-s2, consumer leaders c-s1 x3, c-s2 x4, c-s3 x3}; on a single server, its name.
+	 * {@code library: stream leader c-s2, consumer leaders c-s1 x3 c-s2 x4 c-s3 x3; raw: ...}.
 	 */
 	String placement() {
 		NatsCoordinatorSettings settings = this.nodes.get(0).bean(NatsCoordinatorSettings.class);
