@@ -36,19 +36,23 @@ record BenchmarkRun(String serverUrl, BenchmarkOptions options, BucketAndConsume
 	 * @return the figures of the measured rounds
 	 */
 	Comparison compare(Measurement library, Measurement raw) throws Exception {
-		raw.measure(true);
-		library.measure(true);
-		return compareWithoutWarmUp(library, raw);
+		return compare(true, library, raw);
 	}
 
 	/**
-	 * Runs {@link BenchmarkOptions#rounds()} measured rounds per side without warm-up rounds, alternating which
-	 * side goes first, for work so long that the JIT compilation of the first round does not matter.
+	 * Runs, when asked, one warm-up round per side, then {@link BenchmarkOptions#rounds()} measured rounds per
+	 * side, alternating which side goes first.
+	 * @param warmUp whether a warm-up round per side runs first; without one, the sides must have been warmed
+	 * up on the same nodes before
 	 * @param library the library's round
 	 * @param raw raw jnats's round
 	 * @return the figures of the measured rounds
 	 */
-	Comparison compareWithoutWarmUp(Measurement library, Measurement raw) throws Exception {
+	Comparison compare(boolean warmUp, Measurement library, Measurement raw) throws Exception {
+		if (warmUp) {
+			raw.measure(true);
+			library.measure(true);
+		}
 		List<Double> libraryFigures = new ArrayList<>();
 		List<Double> rawFigures = new ArrayList<>();
 		for (int round = 0; round < this.options.rounds(); round++) {

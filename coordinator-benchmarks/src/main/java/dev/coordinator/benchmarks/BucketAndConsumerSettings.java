@@ -18,26 +18,39 @@ import io.nats.client.api.StorageType;
  * @param batchSize messages fetched per pull request
  * @param maxAckPending messages delivered and not yet acknowledged, at most
  * @param ackPolicy acknowledgement policy of raw consumers (the library acknowledges cumulatively, ack policy all)
+ * @param replicas copies of the bucket in a JetStream cluster (its consumers get as many)
  */
 record BucketAndConsumerSettings(int history, StorageType storage, int batchSize, int maxAckPending,
-		AckPolicy ackPolicy) {
+		AckPolicy ackPolicy, int replicas) {
 
 	/** The library's defaults. */
 	static final BucketAndConsumerSettings DEFAULTS = new BucketAndConsumerSettings(
 			NatsCoordinatorSettings.Bucket.DEFAULTS.history(), NatsCoordinatorSettings.Bucket.DEFAULTS.storage(),
 			NatsCoordinatorSettings.Consumer.DEFAULTS.batchSize(),
-			NatsCoordinatorSettings.Consumer.DEFAULTS.maxAckPending(), AckPolicy.All);
+			NatsCoordinatorSettings.Consumer.DEFAULTS.maxAckPending(), AckPolicy.All,
+			NatsCoordinatorSettings.Bucket.DEFAULTS.replicas());
 
 	BucketAndConsumerSettings withBucket(int history, StorageType storage) {
-		return new BucketAndConsumerSettings(history, storage, this.batchSize, this.maxAckPending, this.ackPolicy);
+		return new BucketAndConsumerSettings(history, storage, this.batchSize, this.maxAckPending, this.ackPolicy,
+				this.replicas);
 	}
 
 	BucketAndConsumerSettings withConsumer(int batchSize, int maxAckPending) {
-		return new BucketAndConsumerSettings(this.history, this.storage, batchSize, maxAckPending, this.ackPolicy);
+		return new BucketAndConsumerSettings(this.history, this.storage, batchSize, maxAckPending, this.ackPolicy,
+				this.replicas);
 	}
 
 	BucketAndConsumerSettings withAckPolicy(AckPolicy ackPolicy) {
-		return new BucketAndConsumerSettings(this.history, this.storage, this.batchSize, this.maxAckPending, ackPolicy);
+		return new BucketAndConsumerSettings(this.history, this.storage, this.batchSize, this.maxAckPending, ackPolicy,
+				this.replicas);
+	}
+
+	/**
+	 * Returns these settings with a number of copies of the bucket, for a JetStream cluster.
+	 */
+	BucketAndConsumerSettings withReplicas(int replicas) {
+		return new BucketAndConsumerSettings(this.history, this.storage, this.batchSize, this.maxAckPending,
+				this.ackPolicy, replicas);
 	}
 
 	/**
@@ -45,6 +58,7 @@ record BucketAndConsumerSettings(int history, StorageType storage, int batchSize
 	 */
 	List<String> properties() {
 		return List.of("coordinator.bucket.history=" + this.history, "coordinator.bucket.storage=" + this.storage,
+				"coordinator.bucket.replicas=" + this.replicas,
 				"coordinator.consumer.batch-size=" + this.batchSize,
 				"coordinator.consumer.max-ack-pending=" + this.maxAckPending);
 	}
@@ -57,7 +71,7 @@ record BucketAndConsumerSettings(int history, StorageType storage, int batchSize
 			.name(name)
 			.maxHistoryPerKey(this.history)
 			.storageType(this.storage)
-			.replicas(NatsCoordinatorSettings.Bucket.DEFAULTS.replicas())
+			.replicas(this.replicas)
 			.maxValueSize(NatsCoordinatorSettings.Bucket.DEFAULTS.maxValueSize())
 			.build();
 	}
@@ -80,7 +94,8 @@ record BucketAndConsumerSettings(int history, StorageType storage, int batchSize
 
 	@Override
 	public String toString() {
-		String text = "history " + this.history + ", " + this.storage + " storage, batch " + this.batchSize
+		String text = "history " + this.history + ", " + this.storage + " storage, "
+				+ ((this.replicas != 1) ? this.replicas + " replicas, " : "") + "batch " + this.batchSize
 				+ ", max ack pending " + this.maxAckPending;
 		return (this.ackPolicy != AckPolicy.Explicit) ? text + ", ack " + this.ackPolicy : text;
 	}

@@ -38,9 +38,10 @@ public final class CoordinatorBenchmark {
 			  --quick      about a quarter of the full run's work
 			  --smoke      tiny counts: shows that every scenario works, measures nothing
 			  --only=LIST  run only these scenarios (1 sync put, 2 latency, 3 pipelined, 4 dispatch, 5 start,
-			               6 fan-out, 7 keys, 8 coordination)
+			               6 fan-out, 7 keys, 8 coordination, 9 fan-out ceiling of one server,
+			               10 fan-out on a 3-server cluster)
 			  --keys=LIST  more key counts for scenario 7, e.g. --keys=1000000 (needs time and a few GB of heap)
-			  --charts=DIR write the charts of scenarios 6 and 7 into DIR (default target/charts)
+			  --charts=DIR write the charts of scenarios 6, 7, 9 and 10 into DIR (default target/charts)
 			  --jfr[=DIR]  record each scenario with JFR into DIR (default target/jfr) and summarise the samples
 			  --settings   instead of the scenarios, compare bucket and consumer settings
 			  --breakdown  instead of the scenarios, split the cost of a library write over raw KeyValue.put""";
@@ -111,7 +112,8 @@ public final class CoordinatorBenchmark {
 	}
 
 	/**
-	 * Runs the selected scenarios on a nats-server of their own and prints their results.
+	 * Runs the selected scenarios on a nats-server of their own (scenario 10 on a cluster of three it starts) and
+	 * prints their results.
 	 * @param options how much work each scenario does
 	 * @param out where the results are printed
 	 * @return the results, one per scenario
@@ -123,10 +125,11 @@ public final class CoordinatorBenchmark {
 			warmUp(run);
 			Profiler profiler = new Profiler(options.jfrDirectory(), out);
 			List<Result> results = new ArrayList<>();
-			for (int scenario : List.of(1, 2, 3, 4, 5, 6, 7, 8)) {
+			for (int scenario : List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10)) {
 				if (options.scenarios().contains(scenario)) {
 					Result result = profiler.record("scenario-" + scenario, () -> scenario(scenario, run));
 					out.println(result.line());
+					result.notes().forEach(out::println);
 					results.add(result);
 					for (BarChart chart : result.charts()) {
 						out.println("    chart " + chart.writeTo(options.chartsDirectory()));
@@ -165,6 +168,8 @@ public final class CoordinatorBenchmark {
 			case 6 -> FanOutScenario.run(run);
 			case 7 -> KeysScenario.run(run);
 			case 8 -> CoordinationScenario.run(run);
+			case 9 -> FanOutCeilingScenario.run(run);
+			case 10 -> ClusterFanOutScenario.run(run);
 			default -> throw new IllegalArgumentException("No scenario " + scenario);
 		};
 	}

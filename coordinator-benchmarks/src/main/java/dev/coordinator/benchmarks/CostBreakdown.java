@@ -2,11 +2,6 @@ package dev.coordinator.benchmarks;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
-import java.lang.management.OperatingSystemMXBean;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,9 +31,6 @@ final class CostBreakdown {
 
 	private static final int KEYS = 1_000;
 
-	/** Length of a clock tick of {@code /proc/PID/stat} (USER_HZ, 100 per second on Linux). */
-	private static final long NANOS_PER_TICK = 10_000_000L;
-
 	private CostBreakdown() {
 	}
 
@@ -51,7 +43,7 @@ final class CostBreakdown {
 					new Variant("+ writer's own consumer (= raw baseline)", false, false, true),
 					new Variant("+ Coordinator-Format/-Origin headers", true, false, true),
 					new Variant("+ Nats-Msg-Id (= what a library write sends)", true, true, true), Variant.LIBRARY);
-			CpuClock clock = new CpuClock(serverPid());
+			CpuClock clock = CpuClock.forServer(server.url());
 			Map<Variant, List<double[]>> figures = new LinkedHashMap<>();
 			Map<Variant, List<Long>> latencies = new LinkedHashMap<>();
 			try (LibraryNode node = LibraryNode.start(server.url(), "cb", "writer", run.settings());
@@ -219,15 +211,6 @@ final class CostBreakdown {
 		return Stats.median(rounds.stream().map((figures) -> figures[index]).toList());
 	}
 
-	private static long serverPid() {
-		return ProcessHandle.current()
-			.children()
-			.filter((process) -> process.info().command().orElse("").endsWith("nats-server"))
-			.findFirst()
-			.map(ProcessHandle::pid)
-			.orElse(-1L);
-	}
-
 	/**
 	 * What one variant sends.
 	 *
@@ -279,38 +262,6 @@ final class CostBreakdown {
 		 * Waits until the writer's own consumer, if any, and the second connection caught up with the writes.
 		 */
 		void awaitCaughtUp() throws InterruptedException;
-
-	}
-
-	/**
-	 * CPU time used by the nats-server process (from {@code /proc}, Linux only) and by this JVM.
-	 */
-	private static final class CpuClock {
-
-		private final @Nullable Path serverStat;
-
-		CpuClock(long serverPid) {
-			Path stat = Paths.get("/proc/" + serverPid + "/stat");
-			this.serverStat = (serverPid > 0 && Files.isReadable(stat)) ? stat : null;
-		}
-
-		boolean available() {
-			return this.serverStat != null;
-		}
-
-		long serverNanos() throws IOException {
-			if (this.serverStat == null) {
-				return 0;
-			}
-			String stat = Files.readString(this.serverStat);
-			String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-			return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * NANOS_PER_TICK;
-		}
-
-		long jvmNanos() {
-			OperatingSystemMXBean bean = ManagementFactory.getOperatingSystemMXBean();
-			return (bean instanceof com.sun.management.OperatingSystemMXBean os) ? os.getProcessCpuTime() : 0;
-		}
 
 	}
 

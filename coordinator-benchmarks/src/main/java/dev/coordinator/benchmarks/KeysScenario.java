@@ -209,8 +209,7 @@ final class KeysScenario {
 				}
 			}
 		};
-		BenchmarkRun.Comparison sync = warmUp ? run.compare(libraryRound, rawRound)
-				: run.compareWithoutWarmUp(libraryRound, rawRound);
+		BenchmarkRun.Comparison sync = run.compare(warmUp, libraryRound, rawRound);
 		return new Count(sync, new BenchmarkRun.Comparison(libraryKeys, rawKeys),
 				new BenchmarkRun.Comparison(libraryList, rawList), new BenchmarkRun.Comparison(libraryHeap, rawHeap),
 				Stats.median(rawWatch), (double) dataBytes / count);
