@@ -122,7 +122,8 @@ class ListenerContainerTests {
 
 		node.container().start();
 
-		await().atMost(Duration.ofSeconds(10)).until(() -> node.listeners().nodes.size() == 2);
+		// Two idle checks 3 s apart find them, then the consumer is positioned again: far less than the ack wait.
+		await().atMost(Duration.ofSeconds(15)).until(() -> node.listeners().nodes.size() == 2);
 		elsewhere.unsubscribe();
 		assertThat(node.listeners().nodes).extracting(CoordinatorEvent::getRevision).last().isEqualTo(revision);
 	}

@@ -70,7 +70,10 @@ public class EventLogContainer implements SmartLifecycle, InitializingBean, Disp
 
 	private static final Duration RETRY_DELAY = Duration.ofSeconds(1);
 
-	/** How long the reader may receive nothing before it checks with the server that nothing is waiting. */
+	/**
+	 * How long the reader may receive nothing before it checks with the server that nothing is waiting; a stall
+	 * is concluded when two checks in a row find it.
+	 */
 	static final Duration IDLE_CHECK = Duration.ofSeconds(3);
 
 	private final NatsCoordinator coordinator;
@@ -539,6 +542,8 @@ public class EventLogContainer implements SmartLifecycle, InitializingBean, Disp
 		try (PullReader pulls = new PullReader(this.connection, this.jetStreamOptions, this.settings.streamName(),
 				this.settings.durableName(), this.settings.consumer().batchSize())) {
 			long idleSince = System.nanoTime();
+			// What the last idle check found wrong, while nothing arrived since: a second finding confirms it.
+			@Nullable String suspectedStall = null;
 			while (self.active) {
 				// While an acknowledgement is owed, look only briefly for more: owe it no longer than the buffer lasts.
 				Message message = pulls.next(this.acks.isOwing() ? Duration.ofMillis(1) : POLL);
@@ -548,6 +553,7 @@ public class EventLogContainer implements SmartLifecycle, InitializingBean, Disp
 						return;
 					}
 					idleSince = System.nanoTime();
+					suspectedStall = null;
 					continue;
 				}
 				this.acks.flush();
@@ -563,9 +569,26 @@ public class EventLogContainer implements SmartLifecycle, InitializingBean, Disp
 					pulls.pullAgain();
 				}
 				if (System.nanoTime() - idleSince > IDLE_CHECK.toNanos()) {
-					if (!nothingWaiting()) {
+					ConsumerInfo info = this.provisioner.find();
+					if (info == null) {
+						// Deleted while nothing was pending, which shows no error: create it again first.
+						if (!this.position.isRepositionPending()) {
+							this.consumerLost = true;
+						}
 						return;
 					}
+					String stall = findStall(info);
+					if (stall != null && suspectedStall != null) {
+						logger.warn("{}, for {}. Reading again after revision {}.", stall, IDLE_CHECK.multipliedBy(2),
+								this.position.lastProcessedRevision());
+						this.position.repositionStarted();
+						return;
+					}
+					if (stall != null) {
+						// A change written just before the check may be on its way: it must still not arrive.
+						logger.debug("{}; looking again after {} more without deliveries", stall, IDLE_CHECK);
+					}
+					suspectedStall = stall;
 					idleSince = System.nanoTime();
 				}
 			}
@@ -750,35 +773,26 @@ public class EventLogContainer implements SmartLifecycle, InitializingBean, Disp
 	}
 
 	/**
-	 * A consumer deleted while nothing is pending, deliveries lost on their way, or pulls that no longer reach
-	 * the server show no error: look for them whenever the reader received nothing for {@link #IDLE_CHECK}.
-	 * @return whether all is well; {@code false} when the reader must recover first
+	 * Deliveries lost on their way, or pulls that no longer reach the server, show no error either: the server
+	 * says it delivered more than this node received, or that changes wait. Either is also what a check sees
+	 * when a change was written just before it, and is on its way; so the reader repositions only when a second
+	 * check, after another {@link #IDLE_CHECK} without deliveries, finds the same.
+	 * @param info the state of this node's consumer
+	 * @return what is wrong, or {@code null} when nothing waits for this node
 	 */
-	private boolean nothingWaiting() throws IOException, JetStreamApiException {
-		ConsumerInfo info = this.provisioner.find();
-		if (info == null) {
-			if (!this.position.isRepositionPending()) {
-				this.consumerLost = true;
-			}
-			return false;
-		}
+	private @Nullable String findStall(ConsumerInfo info) {
 		long delivered = info.getDelivered().getStreamSequence();
 		long processed = this.position.lastProcessedRevision();
 		if (delivered > processed && info.getNumAckPending() > 0) {
-			logger.warn("Durable consumer '{}' delivered up to revision {}, but this node received nothing after revision "
-					+ "{} for {}: the deliveries were lost on their way. Reading again after revision {}.",
-					this.settings.durableName(), delivered, processed, IDLE_CHECK, processed);
-			this.position.repositionStarted();
-			return false;
+			return "Durable consumer '" + this.settings.durableName() + "' delivered up to revision " + delivered
+					+ ", but this node received nothing after revision " + processed
+					+ ": the deliveries were lost on their way";
 		}
 		if (info.getNumPending() > 0) {
-			logger.warn("{} changes wait for durable consumer '{}', but none arrived for {}: its pull requests do not "
-					+ "reach the server. Reading again after revision {}.", info.getNumPending(),
-					this.settings.durableName(), IDLE_CHECK, processed);
-			this.position.repositionStarted();
-			return false;
+			return info.getNumPending() + " changes wait for durable consumer '" + this.settings.durableName()
+					+ "', but none arrived: its pull requests do not reach the server";
 		}
-		return true;
+		return null;
 	}
 
 	/**
