@@ -8,6 +8,8 @@ import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Maps coordinator keys to NATS KV keys and back, one to one.
  *
@@ -70,6 +72,10 @@ public final class KeyCodec {
 	 * @throws IllegalArgumentException when the KV key is not in the canonical form {@link #encode} writes
 	 */
 	public static String decode(String kvKey) {
+		String plain = decodeWithoutEscapes(kvKey);
+		if (plain != null) {
+			return plain;
+		}
 		if (kvKey.isEmpty()) {
 			throw new IllegalArgumentException("KV key is empty");
 		}
@@ -125,6 +131,36 @@ public final class KeyCodec {
 		}
 		flush(escaped, key, kvKey);
 		return key.toString();
+	}
+
+	/**
+	 * Decodes, in one pass, a KV key of literal characters and dots: what most keys are, and what every reader
+	 * decodes for every change it receives.
+	 * @return the coordinator key, or {@code null} when the key has an escape or is not valid (for
+	 * {@link #decode} to decode or reject)
+	 */
+	private static @Nullable String decodeWithoutEscapes(String kvKey) {
+		int length = kvKey.length();
+		char[] key = new char[length + 1];
+		key[0] = '/';
+		int tokenStart = 0;
+		for (int i = 0; i < length; i++) {
+			char c = kvKey.charAt(i);
+			if (c == '.') {
+				if (i == tokenStart) {
+					return null;
+				}
+				key[i + 1] = '/';
+				tokenStart = i + 1;
+			}
+			else if (isLiteral(c)) {
+				key[i + 1] = c;
+			}
+			else {
+				return null;
+			}
+		}
+		return (tokenStart < length) ? new String(key) : null;
 	}
 
 	/**
