@@ -41,7 +41,7 @@ final class CostBreakdown {
 			CoordinatorBenchmark.warmUp(run);
 			List<Variant> variants = List.of(new Variant("raw KeyValue.put, no consumer", false, false, false),
 					new Variant("+ writer's own consumer (= raw baseline)", false, false, true),
-					new Variant("+ Coordinator-Format/-Origin headers", true, false, true),
+					new Variant("+ Coordinator-Origin header", true, false, true),
 					new Variant("+ Nats-Msg-Id (= what a library write sends)", true, true, true), Variant.LIBRARY);
 			CpuClock clock = CpuClock.forServer(server.url());
 			Map<Variant, List<double[]>> figures = new LinkedHashMap<>();
@@ -230,7 +230,6 @@ final class CostBreakdown {
 				return null;
 			}
 			Headers headers = new Headers();
-			headers.put("Coordinator-Format", "1");
 			headers.put("Coordinator-Origin", "writer");
 			return headers;
 		}
