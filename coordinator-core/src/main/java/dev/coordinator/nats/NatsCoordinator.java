@@ -135,6 +135,9 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 
 	private final RetryTemplate compareAndSetRetries;
 
+	/** The write budget, computed once: {@code Duration.multipliedBy} costs more than a write's other set-up. */
+	private final long writeBudgetNanos;
+
 	private final RevisionFloors floors = new RevisionFloors();
 
 	private final List<LocalView> views = new CopyOnWriteArrayList<>();
@@ -188,6 +191,7 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 			.maxDelay(MAX_PAUSE)
 			.includes(IOException.class)
 			.build());
+		this.writeBudgetNanos = settings.write().budget().toNanos();
 		this.writes = new RetryTemplate(writeRetryPolicy((failure) -> failure instanceof IOException));
 		this.compareAndSetRetries = new RetryTemplate(RetryPolicy.builder()
 			.maxRetries(DELETE_ATTEMPTS - 1)
@@ -333,7 +337,7 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 
 	private CompletableFuture<Long> publishAsync(String key, String kvKey, Headers headers, byte[] value) {
 		return publishAsync(key, this.subjectPrefix + kvKey, headers, value, publishOptions(null), 1,
-				System.nanoTime() + this.settings.write().budget().toNanos(), writeBackOff().start())
+				System.nanoTime() + this.writeBudgetNanos, null)
 			.thenApply((revision) -> written(kvKey, revision));
 	}
 
@@ -855,7 +859,7 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 	 * used: it carries the same message id each time, so it is stored once. A refusal by the server ends it.
 	 */
 	private CompletableFuture<Long> publishAsync(String key, String subject, Headers headers, byte[] body,
-			PublishOptions options, int attempt, long deadline, BackOffExecution backOff) {
+			PublishOptions options, int attempt, long deadline, @Nullable BackOffExecution backOff) {
 		CompletableFuture<PublishAck> acknowledged;
 		try {
 			acknowledged = this.jetStream.publishAsync(subject, headers, body, options)
@@ -871,7 +875,9 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 				return CompletableFuture.failedFuture(new CoordinatorException("The server refused the put of key '"
 						+ key + "': " + refused.getMessage(), refused));
 			}
-			long pause = backOff.nextBackOff();
+			// Made at the first failure: most writes never need it.
+			BackOffExecution pauses = (backOff != null) ? backOff : writeBackOff().start();
+			long pause = pauses.nextBackOff();
 			if (pause == BackOffExecution.STOP || System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(pause) >= deadline) {
 				return CompletableFuture.failedFuture(new CoordinatorException("The put of key '" + key
 						+ "' was not acknowledged within " + this.settings.write().budget() + " (" + attempt
@@ -883,7 +889,7 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 			Executor later = CompletableFuture.delayedExecutor(pause, TimeUnit.MILLISECONDS);
 			return CompletableFuture.supplyAsync(() -> null, later)
 				.thenCompose((ignored) -> publishAsync(key, subject, headers, body, options, attempt + 1, deadline,
-						backOff));
+						pauses));
 		});
 	}
 
