@@ -41,6 +41,10 @@ public final class KeyCodec {
 	 */
 	public static String encode(String key) {
 		requireKeyShape(key);
+		String plain = encodeWithoutEscapes(key);
+		if (plain != null) {
+			return plain;
+		}
 		// Every character but the leading '/' encodes to at least one character
 		if (key.length() - 1 > MAX_ENCODED_LENGTH) {
 			throw tooLong(key, key.length() - 1);
@@ -131,6 +135,38 @@ public final class KeyCodec {
 		}
 		flush(escaped, key, kvKey);
 		return key.toString();
+	}
+
+	/**
+	 * Encodes, in one pass, a key of literal characters and slashes: what most keys are, and what every write
+	 * encodes.
+	 * @return the KV key, or {@code null} when the key needs escapes or is not valid (for {@link #encode} to
+	 * encode or reject)
+	 */
+	private static @Nullable String encodeWithoutEscapes(String key) {
+		int length = key.length();
+		if (length < 2 || length - 1 > MAX_ENCODED_LENGTH || key.charAt(0) != '/') {
+			return null;
+		}
+		char[] kvKey = new char[length - 1];
+		int segmentStart = 1;
+		for (int i = 1; i < length; i++) {
+			char c = key.charAt(i);
+			if (c == '/') {
+				if (i == segmentStart) {
+					return null;
+				}
+				kvKey[i - 1] = '.';
+				segmentStart = i + 1;
+			}
+			else if (isLiteral(c)) {
+				kvKey[i - 1] = c;
+			}
+			else {
+				return null;
+			}
+		}
+		return (segmentStart < length) ? new String(kvKey) : null;
 	}
 
 	/**
