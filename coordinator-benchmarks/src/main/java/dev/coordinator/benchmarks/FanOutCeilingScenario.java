@@ -11,7 +11,7 @@ import java.util.List;
  * that makes for the server (that rate times the nodes), the p99 from issuing a write to its receipt, and the
  * cores that the server and this JVM kept busy. A side keeps up at a rate while its slowest node receives at
  * least {@value #KEEPS_UP} of the offered rate; the sweep stops after the first rate at which neither side keeps
- * up.
+ * up. The target, as in scenario 6, is judged at the rates raw keeps up with; past them the ratio is shown.
  */
 final class FanOutCeilingScenario {
 
@@ -45,7 +45,10 @@ final class FanOutCeilingScenario {
 		StringBuilder ratios = new StringBuilder();
 		List<Double> figures = new ArrayList<>();
 		List<String> notes = new ArrayList<>();
-		double worst = Double.MAX_VALUE;
+		// The fan-out target (>= 0.80 of raw) holds within what the server delivers; past its ceiling both sides
+		// fall behind, and how far is shown, not judged.
+		double worstWithin = Double.MAX_VALUE;
+		double worstPast = Double.MAX_VALUE;
 		for (int i = 0; i < rates.size(); i++) {
 			FanOutNodes.Measured step = measured.get(i);
 			String separator = (i > 0) ? " / " : "";
@@ -60,7 +63,12 @@ final class FanOutCeilingScenario {
 				.append(" p99 ")
 				.append(Stats.whole(step.rawP99()));
 			ratios.append(separator).append(Stats.ratio(step.rates().ratio()));
-			worst = Math.min(worst, step.rates().ratio());
+			if (keepsUp(step.rates().rawMedian(), rates.get(i))) {
+				worstWithin = Math.min(worstWithin, step.rates().ratio());
+			}
+			else {
+				worstPast = Math.min(worstPast, step.rates().ratio());
+			}
 			figures.addAll(List.of(step.rates().libraryMedian(), step.rates().rawMedian(), step.rates().ratio(),
 					(double) step.libraryP99(), (double) step.rawP99()));
 			notes.add("    " + FanOutScenario.nodes(nodeCount) + " at " + Stats.whole(rates.get(i))
@@ -84,8 +92,10 @@ final class FanOutCeilingScenario {
 						measured.stream().map((step) -> (double) step.libraryP99()).toList(),
 						measured.stream().map((step) -> (double) step.rawP99()).toList()));
 		return new Result(9, "fan-out ceiling, events/s per node, p99 (us)", library.toString(), raw.toString(),
-				ratios.toString(), "rate >= 0.80 at every offered rate (" + Stats.ratio(worst) + ")", worst >= 0.8,
-				figures, charts, notes);
+				ratios.toString(), "rate >= 0.80 at every rate raw keeps up with ("
+						+ ((worstWithin < Double.MAX_VALUE) ? Stats.ratio(worstWithin) : "none") + ")"
+						+ ((worstPast < Double.MAX_VALUE) ? "; past it " + Stats.ratio(worstPast) : ""),
+				worstWithin >= 0.8 && worstWithin < Double.MAX_VALUE, figures, charts, notes);
 	}
 
 	/**
