@@ -118,7 +118,7 @@ class CoordinatorListenerMethodAdapterTests {
 			dispatcher.dispatch(event("/scoped/b", CoordinatorAction.PUT));
 			dispatcher.dispatch(event("/scoped/c", CoordinatorAction.PUT));
 
-						List<ScopedListener> singleton = ScopedListenerConfiguration.instances.stream()
+			List<ScopedListener> singleton = ScopedListenerConfiguration.instances.stream()
 				.filter((listener) -> listener.name.equals("singleton"))
 				.toList();
 			List<ScopedListener> prototypes = ScopedListenerConfiguration.instances.stream()
