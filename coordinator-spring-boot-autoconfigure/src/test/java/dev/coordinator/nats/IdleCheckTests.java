@@ -1,8 +1,5 @@
 package dev.coordinator.nats;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -13,20 +10,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import dev.coordinator.CoordinatorEvent;
-import dev.coordinator.listener.CoordinatorListenerRegistry;
-import dev.coordinator.listener.DefaultCoordinatorErrorHandler;
-import dev.coordinator.listener.EventDispatcher;
 import dev.coordinator.test.NatsServerExtension;
 import io.nats.client.Connection;
-import io.nats.client.JetStreamManagement;
 import io.nats.client.api.ConsumerInfo;
 import io.nats.client.support.JsonParser;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-
-import org.springframework.context.ApplicationEventPublisher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -148,39 +139,16 @@ class IdleCheckTests {
 		return new ConsumerInfo(JsonParser.parse(json));
 	}
 
-	private void startContainer(Interceptor interceptor) throws Exception {
+	private void startContainer(InterceptedContainers.Interceptor interceptor) throws Exception {
 		this.coordinator = new NatsCoordinator(connection, this.settings);
 		this.coordinator.afterPropertiesSet();
-		ApplicationEventPublisher publisher = (event) -> {
-		};
-		DeadLetterRecoverer deadLetters = new DeadLetterRecoverer(connection, this.settings, publisher);
-		deadLetters.afterPropertiesSet();
-		this.coordinator.watch("/", this.events::add);
-		EventDispatcher dispatcher = new EventDispatcher(publisher, new CoordinatorListenerRegistry(),
-				this.coordinator.getWatchRegistry(), new DefaultCoordinatorErrorHandler(deadLetters));
-		JetStreamManagement real = connection.jetStreamManagement();
-		JetStreamManagement intercepted = (JetStreamManagement) Proxy.newProxyInstance(getClass().getClassLoader(),
-				new Class<?>[] { JetStreamManagement.class }, (proxy, method, args) -> {
+		this.container = InterceptedContainers.start(connection, this.coordinator, this.events::add,
+				(management, method, args) -> {
 					if (method.getName().equals("deleteConsumer") && this.deletions.getAndIncrement() == 0) {
 						this.firstDeletionAt.set(System.nanoTime());
 					}
-					try {
-						return interceptor.invoke(real, method, args);
-					}
-					catch (InvocationTargetException ex) {
-						throw ex.getCause();
-					}
+					return interceptor.invoke(management, method, args);
 				});
-		this.container = new EventLogContainer(this.coordinator, dispatcher, deadLetters, () -> intercepted);
-		this.container.afterPropertiesSet();
-		this.container.start();
-	}
-
-	@FunctionalInterface
-	private interface Interceptor {
-
-		Object invoke(JetStreamManagement management, Method method, Object[] args) throws Throwable;
-
 	}
 
 }

@@ -1,8 +1,6 @@
 package dev.coordinator.nats;
 
 import java.io.IOException;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -10,9 +8,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.coordinator.CoordinatorEvent;
-import dev.coordinator.listener.CoordinatorListenerRegistry;
-import dev.coordinator.listener.DefaultCoordinatorErrorHandler;
-import dev.coordinator.listener.EventDispatcher;
 import dev.coordinator.test.NatsServerExtension;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamManagement;
@@ -24,8 +19,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-
-import org.springframework.context.ApplicationEventPublisher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -148,39 +141,12 @@ class RepositionFailureTests {
 		return revision;
 	}
 
-	private void startContainer(Interceptor interceptor) throws IOException {
+	private void startContainer(InterceptedContainers.Interceptor interceptor) throws IOException {
 		if (this.coordinator == null) {
 			this.coordinator = new NatsCoordinator(connection, this.settings);
 			this.coordinator.afterPropertiesSet();
 		}
-		ApplicationEventPublisher publisher = (event) -> {
-		};
-		DeadLetterRecoverer deadLetters = new DeadLetterRecoverer(connection, this.settings, publisher);
-		deadLetters.afterPropertiesSet();
-		this.coordinator.getWatchRegistry().clear();
-		this.coordinator.watch("/", this.events::add);
-		EventDispatcher dispatcher = new EventDispatcher(publisher, new CoordinatorListenerRegistry(),
-				this.coordinator.getWatchRegistry(), new DefaultCoordinatorErrorHandler(deadLetters));
-		JetStreamManagement real = connection.jetStreamManagement();
-		JetStreamManagement faulty = (JetStreamManagement) Proxy.newProxyInstance(getClass().getClassLoader(),
-				new Class<?>[] { JetStreamManagement.class }, (proxy, method, args) -> {
-					try {
-						return interceptor.invoke(real, method, args);
-					}
-					catch (InvocationTargetException ex) {
-						throw ex.getCause();
-					}
-				});
-		this.container = new EventLogContainer(this.coordinator, dispatcher, deadLetters, () -> faulty);
-		this.container.afterPropertiesSet();
-		this.container.start();
-	}
-
-	@FunctionalInterface
-	private interface Interceptor {
-
-		Object invoke(JetStreamManagement management, java.lang.reflect.Method method, Object[] args) throws Throwable;
-
+		this.container = InterceptedContainers.start(connection, this.coordinator, this.events::add, interceptor);
 	}
 
 }
