@@ -35,7 +35,7 @@ final class KeyRevisionTable {
 
 	private static final int CHUNK_MASK = CHUNK_SLOTS - 1;
 
-	/** The largest array length every JVM allocates. */
+	/** The most slots: slots are numbered by an {@code int}, and a table never fills all of them. */
 	private static final int MAX_CAPACITY = Integer.MAX_VALUE - 8;
 
 	private String[][] keys;
