@@ -114,6 +114,36 @@ class KeyRevisionTableTests {
 	}
 
 	@Test
+	void runsThatCrossFromOneChunkToTheNextOrAroundTheEndKeepEveryKeyReachable() {
+		int keys = 50_000;
+		int capacity = KeyRevisionTable.capacityFor(keys);
+		int boundary = KeyRevisionTable.CHUNK_SLOTS;
+		assertThat(capacity).as("three chunks, the last one partial").isBetween(2 * boundary + 1, 3 * boundary - 1);
+		// one run across the boundary of the first two chunks, one across the end of the last chunk
+		List<String> all = new ArrayList<>();
+		for (int home : List.of(boundary - 2, boundary - 1, boundary - 1, boundary, capacity - 2, capacity - 1,
+				capacity - 1, 0)) {
+			all.add(keyWithHome(capacity, home, all));
+		}
+		for (String removed : all) {
+			KeyRevisionTable table = new KeyRevisionTable(keys);
+			for (int i = 0; i < all.size(); i++) {
+				table.put(all.get(i), i + 1);
+			}
+			assertThat(table.removeIfOlder(removed, Long.MAX_VALUE)).isTrue();
+			assertThat(table.size()).isEqualTo(all.size() - 1);
+			for (int i = 0; i < all.size(); i++) {
+				String key = all.get(i);
+				assertThat(table.get(key)).as(key + " after removing " + removed)
+					.isEqualTo(key.equals(removed) ? KeyRevisionTable.ABSENT : i + 1);
+			}
+			List<String> held = new ArrayList<>();
+			table.forEachKey(held::add);
+			assertThat(held).containsExactlyInAnyOrderElementsOf(all.stream().filter((key) -> key != removed).toList());
+		}
+	}
+
+	@Test
 	void growsPastItsSizeAndHoldsManyKeys() {
 		KeyRevisionTable table = new KeyRevisionTable(0);
 		int count = 200_000;
