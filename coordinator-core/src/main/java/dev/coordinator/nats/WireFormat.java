@@ -137,17 +137,21 @@ final class WireFormat {
 		catch (IllegalArgumentException ex) {
 			throw new MalformedMessageException(revision, ex.getMessage());
 		}
-		String format = header(headers, FORMAT_HEADER, key, revision);
+		Read read = new Read(key, revision);
+		if (headers != null && !headers.isEmpty()) {
+			headers.forEach(read::header);
+		}
+		String format = read.format;
 		if (format != null && !VERSION.equals(format)) {
 			throw new MalformedMessageException(revision, "key '" + key + "' was written in format version '"
 					+ shown(format) + "', this node reads version " + VERSION + "; upgrade this node");
 		}
-		String notify = header(headers, NOTIFY_HEADER, key, revision);
+		String notify = read.notify;
 		if (notify != null && !notify.equals("true") && !notify.equals("false")) {
 			throw new MalformedMessageException(revision, "key '" + key + "' has " + NOTIFY_HEADER + " '"
 					+ shown(notify) + "', expected 'true' or 'false'");
 		}
-		String operation = header(headers, KV_OPERATION_HEADER, key, revision);
+		String operation = read.operation;
 		CoordinatorAction action;
 		if (operation == null) {
 			action = CoordinatorAction.PUT;
@@ -159,53 +163,86 @@ final class WireFormat {
 			throw new MalformedMessageException(revision, "key '" + key + "' has " + KV_OPERATION_HEADER + " '"
 					+ shown(operation) + "', expected DEL or PURGE");
 		}
-		String origin = header(headers, ORIGIN_HEADER, key, revision);
-		String signature = header(headers, SIGNATURE_HEADER, key, revision);
 		byte[] body = (data != null) ? data : new byte[0];
 		byte[] value = (action == CoordinatorAction.PUT) ? body : null;
-		return new Change(key, action, value, revision, origin, writtenAt, !"false".equals(notify),
-				traceHeaders(headers), signature, body);
+		return new Change(key, action, value, revision, read.origin, writtenAt, !"false".equals(notify),
+				(read.trace != null) ? read.trace : Map.of(), read.signature, body);
 	}
 
 	/**
-	 * The trace context the writer sent ({@code traceparent}, {@code tracestate}); other headers are not kept.
-	 * A trace header given twice or longer than {@value #MAX_TRACE_HEADER_LENGTH} characters (the W3C limit of
-	 * {@code tracestate}) is left out: the change is still good, only its trace is lost.
+	 * What the headers of one message say, collected in one pass over them (a look-up per header this format
+	 * knows cost more than the few headers a change has).
 	 */
-	private static Map<String, String> traceHeaders(@Nullable Headers headers) {
-		Map<String, String> trace = null;
-		for (String name : CoordinatorWriteContext.TRACE_HEADERS) {
-			List<String> values = (headers != null) ? headers.get(name) : null;
-			if (values != null && values.size() == 1 && values.get(0).length() <= MAX_TRACE_HEADER_LENGTH) {
-				if (trace == null) {
-					trace = new HashMap<>(2);
-				}
-				trace.put(name, values.get(0));
+	private static final class Read {
+
+		private final String key;
+
+		private final long revision;
+
+		private @Nullable String format;
+
+		private @Nullable String notify;
+
+		private @Nullable String operation;
+
+		private @Nullable String origin;
+
+		private @Nullable String signature;
+
+		private @Nullable Map<String, String> trace;
+
+		Read(String key, long revision) {
+			this.key = key;
+			this.revision = revision;
+		}
+
+		void header(String name, List<String> values) {
+			switch (name) {
+				case FORMAT_HEADER -> this.format = single(name, values);
+				case NOTIFY_HEADER -> this.notify = single(name, values);
+				case KV_OPERATION_HEADER -> this.operation = single(name, values);
+				case ORIGIN_HEADER -> this.origin = single(name, values);
+				case SIGNATURE_HEADER -> this.signature = single(name, values);
+				default -> trace(name, values);
 			}
 		}
-		return (trace != null) ? trace : Map.of();
-	}
 
-	/**
-	 * Returns the value of a header this format reads: absent, or one value of at most
-	 * {@value #MAX_HEADER_LENGTH} characters. A header given twice is ambiguous (which one would another client
-	 * believe?), and a longer value is no value of this format.
-	 */
-	private static @Nullable String header(@Nullable Headers headers, String name, String key, long revision) {
-		List<String> values = (headers != null) ? headers.get(name) : null;
-		if (values == null || values.isEmpty()) {
-			return null;
+		/**
+		 * Keeps the trace context the writer sent ({@code traceparent}, {@code tracestate}); other headers are
+		 * not kept. A trace header given twice or longer than {@value #MAX_TRACE_HEADER_LENGTH} characters (the
+		 * W3C limit of {@code tracestate}) is left out: the change is still good, only its trace is lost.
+		 */
+		private void trace(String name, List<String> values) {
+			if (CoordinatorWriteContext.TRACE_HEADERS.contains(name) && values.size() == 1
+					&& values.get(0).length() <= MAX_TRACE_HEADER_LENGTH) {
+				if (this.trace == null) {
+					this.trace = new HashMap<>(2);
+				}
+				this.trace.put(name, values.get(0));
+			}
 		}
-		if (values.size() > 1) {
-			throw new MalformedMessageException(revision, "key '" + key + "' has header " + name + " "
-					+ values.size() + " times");
+
+		/**
+		 * Returns the value of a header this format reads: absent, or one value of at most
+		 * {@value #MAX_HEADER_LENGTH} characters. A header given twice is ambiguous (which one would another
+		 * client believe?), and a longer value is no value of this format.
+		 */
+		private @Nullable String single(String name, List<String> values) {
+			if (values.isEmpty()) {
+				return null;
+			}
+			if (values.size() > 1) {
+				throw new MalformedMessageException(this.revision, "key '" + this.key + "' has header " + name + " "
+						+ values.size() + " times");
+			}
+			String value = values.get(0);
+			if (value.length() > MAX_HEADER_LENGTH) {
+				throw new MalformedMessageException(this.revision, "key '" + this.key + "' has a header " + name
+						+ " of " + value.length() + " characters, more than the " + MAX_HEADER_LENGTH + " allowed");
+			}
+			return value;
 		}
-		String value = values.get(0);
-		if (value.length() > MAX_HEADER_LENGTH) {
-			throw new MalformedMessageException(revision, "key '" + key + "' has a header " + name + " of "
-					+ value.length() + " characters, more than the " + MAX_HEADER_LENGTH + " allowed");
-		}
-		return value;
+
 	}
 
 	/**
