@@ -28,6 +28,12 @@ public final class WatchRegistry {
 	private final ConcurrentSkipListMap<Integer, Integer> prefixLengths = new ConcurrentSkipListMap<>();
 
 	/**
+	 * The keys of {@link #prefixLengths}, ascending, for {@link #matching} to walk without allocating: it runs
+	 * for every event, registrations change rarely.
+	 */
+	private volatile int[] lengths = new int[0];
+
+	/**
 	 * Registers a handler for the events whose key starts with a prefix.
 	 * @param prefix the key prefix
 	 * @param handler the handler
@@ -38,12 +44,21 @@ public final class WatchRegistry {
 		this.byPrefix.compute(prefix, (key, watches) -> {
 			if (watches == null) {
 				this.prefixLengths.merge(prefix.length(), 1, Integer::sum);
+				updateLengths();
 				watches = new CopyOnWriteArrayList<>();
 			}
 			watches.add(watch);
 			return watches;
 		});
 		return watch;
+	}
+
+	/**
+	 * Takes {@link #prefixLengths} into {@link #lengths}; called after each change of it, and serialized, so
+	 * that the last copy made follows the last change.
+	 */
+	private synchronized void updateLengths() {
+		this.lengths = this.prefixLengths.keySet().stream().mapToInt(Integer::intValue).toArray();
 	}
 
 	/**
@@ -54,7 +69,10 @@ public final class WatchRegistry {
 	 */
 	public List<Watch> matching(String key) {
 		List<Watch> handlers = null;
-		for (Integer length : this.prefixLengths.headMap(key.length(), true).keySet()) {
+		for (int length : this.lengths) {
+			if (length > key.length()) {
+				break;
+			}
 			List<Watch> watches = this.byPrefix.get(key.substring(0, length));
 			if (watches != null) {
 				for (Watch watch : watches) {
@@ -88,6 +106,7 @@ public final class WatchRegistry {
 	public void clear() {
 		this.byPrefix.clear();
 		this.prefixLengths.clear();
+		updateLengths();
 	}
 
 	private void remove(Watch watch) {
@@ -97,6 +116,7 @@ public final class WatchRegistry {
 				return watches;
 			}
 			this.prefixLengths.computeIfPresent(key.length(), (length, count) -> (count > 1) ? count - 1 : null);
+			updateLengths();
 			return null;
 		});
 	}
