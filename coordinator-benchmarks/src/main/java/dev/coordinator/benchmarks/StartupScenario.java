@@ -28,7 +28,7 @@ import io.nats.client.api.ConsumerConfiguration;
 
 /**
  * Scenario 5: how long a minimal Spring Boot application's context takes to start with the starter (which
- * connects and checks the bucket; its reader creates the node's consumer), with raw jnats doing the start work
+ * connects, checks the bucket and creates the node's consumer), with raw jnats doing the start work
  * of an application that reads the bucket's log by hand (connect, bucket status, durable consumer), and with no
  * NATS at all, each start in a new JVM as an application starts, the three taking turns.
  */
@@ -85,7 +85,8 @@ final class StartupScenario {
 					"with starter " + Stats.whole(starter.median(Figure.START)) + " (JVM CPU "
 							+ Stats.whole(starter.median(Figure.CPU)) + "; connect "
 							+ Stats.whole(starter.median(Figure.CONNECTION)) + ", bucket check "
-							+ Stats.whole(starter.median(Figure.BUCKET)) + ", consumer on the reader thread)",
+							+ Stats.whole(starter.median(Figure.BUCKET)) + ", consumer "
+							+ Stats.whole(starter.median(Figure.CONSUMER)) + ")",
 					"jnats " + Stats.whole(raw.median(Figure.START)) + " (JVM CPU "
 							+ Stats.whole(raw.median(Figure.CPU)) + "; connect "
 							+ Stats.whole(raw.median(Figure.CONNECTION)) + ", bucket status "
@@ -189,7 +190,7 @@ final class StartupScenario {
 		/** The bucket's check or status read, the connection's creation not included. */
 		BUCKET,
 
-		/** The creation of the raw consumer. */
+		/** The creation of the node's consumer: the starter's listener container, or the raw consumer. */
 		CONSUMER,
 
 		/** The CPU time the JVM had used when the context had started. */
