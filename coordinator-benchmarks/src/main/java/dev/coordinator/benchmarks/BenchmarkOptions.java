@@ -38,7 +38,7 @@ record BenchmarkOptions(String name, boolean warmUp, int rounds, int syncPuts, i
 
 	/** The documented run. */
 	static BenchmarkOptions full() {
-		return new BenchmarkOptions("full", true, 5, 4_000, 4_000, 50_000, 1_000, 20_000, List.of(1, 100, 10_000), 7,
+		return new BenchmarkOptions("full", true, 5, 4_000, 4_000, 50_000, 1_000, 20_000, List.of(1, 100, 10_000), 11,
 				new Scale(List.of(1, 5, 10, 20), 3_000, 1_000, 3, List.of(10_000, 100_000, 1_000_000), 3, 500, 4, 3, 10,
 						CEILING_RATES, 2.0, 2, List.of(1, 5, 10)),
 				ALL_SCENARIOS, null, DEFAULT_CHARTS);
@@ -46,7 +46,7 @@ record BenchmarkOptions(String name, boolean warmUp, int rounds, int syncPuts, i
 
 	/** About a quarter of the full run's work. */
 	static BenchmarkOptions quick() {
-		return new BenchmarkOptions("quick", true, 3, 1_500, 1_500, 20_000, 1_000, 8_000, List.of(1, 100, 10_000), 3,
+		return new BenchmarkOptions("quick", true, 3, 1_500, 1_500, 20_000, 1_000, 8_000, List.of(1, 100, 10_000), 5,
 				new Scale(List.of(1, 5, 10, 20), 1_000, 1_000, 1, List.of(10_000, 100_000), 1, 200, 4, 1, 10,
 						CEILING_RATES, 1.0, 1, List.of(1, 5, 10)),
 				ALL_SCENARIOS, null, DEFAULT_CHARTS);

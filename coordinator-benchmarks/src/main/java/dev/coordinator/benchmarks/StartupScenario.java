@@ -71,7 +71,7 @@ final class StartupScenario {
 			for (Side side : sides) {
 				side.start(run, node++, true);
 			}
-			for (int round = 0; round < run.options().rounds(); round++) {
+			for (int round = 0; round < run.options().startups(); round++) {
 				for (int turn = 0; turn < sides.size(); turn++) {
 					sides.get((round + turn) % sides.size()).start(run, node++, false);
 				}
