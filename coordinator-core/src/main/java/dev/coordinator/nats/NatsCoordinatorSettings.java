@@ -231,7 +231,8 @@ public record NatsCoordinatorSettings(String nodeId, String namespace, Bucket bu
 	 * Settings of reads ({@code get}, {@code keys}, {@code list}, and the reads of the event reader).
 	 *
 	 * @param timeout how long a read waits for an answer; a listing fails when no entry arrived for this long,
-	 * however long the whole listing takes
+	 * however long the whole listing takes; each further attempt of a listing waits twice as long as the one
+	 * before, up to 16 times this
 	 * @param attempts how often a read that got no answer is made again (reads change nothing)
 	 */
 	public record Read(Duration timeout, int attempts) {

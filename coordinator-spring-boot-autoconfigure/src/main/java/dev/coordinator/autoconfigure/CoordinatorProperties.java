@@ -558,7 +558,8 @@ public class CoordinatorProperties {
 
 		/**
 		 * Time a read waits for the server's answer, per attempt. A listing fails only when no entry arrived for
-		 * this long, however long the whole listing takes.
+		 * this long, however long the whole listing takes; each further attempt of a listing waits twice as long
+		 * as the one before (up to 16 times this), as the server takes seconds to start listing a million keys.
 		 */
 		private Duration timeout = Duration.ofSeconds(5);
 

@@ -99,15 +99,7 @@ class NatsCoordinatorTests {
 	@Test
 	void aListingOfKeysInterruptedByAFrozenServerFailsInsteadOfReturningPartOfThem() throws Exception {
 		int count = 100_000;
-		List<CompletableFuture<Long>> writes = new ArrayList<>();
-		for (int i = 0; i < count; i++) {
-			writes.add(this.coordinator.putAsync("/many/key-" + i, new byte[] { 1 }));
-			if (writes.size() == 1000) {
-				writes.forEach(CompletableFuture::join);
-				writes.clear();
-			}
-		}
-		writes.forEach(CompletableFuture::join);
+		writeMany(count);
 		NatsCoordinatorSettings hasty = new NatsCoordinatorSettings("node-2", this.settings.namespace(),
 				this.settings.bucket(), this.settings.consumer(), this.settings.write(),
 				new NatsCoordinatorSettings.Read(Duration.ofMillis(500), 1), this.settings.deadLetters());
@@ -141,6 +133,37 @@ class NatsCoordinatorTests {
 		finally {
 			reader.destroy();
 		}
+	}
+
+	@Test
+	void listingsOfABucketWhoseConsumerTakesLongerThanTheReadTimeoutToCreateWaitLongerEachAttempt() {
+		int count = 100_000;
+		writeMany(count);
+		// The server takes some 200-500 ms to create a listing's consumer on 100,000 keys, far longer than 50 ms.
+		NatsCoordinatorSettings hasty = new NatsCoordinatorSettings("node-2", this.settings.namespace(),
+				this.settings.bucket(), this.settings.consumer(), this.settings.write(),
+				new NatsCoordinatorSettings.Read(Duration.ofMillis(50), 8), this.settings.deadLetters());
+		NatsCoordinator reader = new NatsCoordinator(connection, hasty);
+		reader.afterPropertiesSet();
+		try {
+			assertThat(reader.keys("/many/")).hasSize(count);
+			assertThat(reader.list("/many/")).hasSize(count);
+		}
+		finally {
+			reader.destroy();
+		}
+	}
+
+	private void writeMany(int count) {
+		List<CompletableFuture<Long>> writes = new ArrayList<>();
+		for (int i = 0; i < count; i++) {
+			writes.add(this.coordinator.putAsync("/many/key-" + i, new byte[] { 1 }));
+			if (writes.size() == 1000) {
+				writes.forEach(CompletableFuture::join);
+				writes.clear();
+			}
+		}
+		writes.forEach(CompletableFuture::join);
 	}
 
 	@Test
