@@ -100,11 +100,7 @@ class NatsCoordinatorTests {
 	void aListingOfKeysInterruptedByAFrozenServerFailsInsteadOfReturningPartOfThem() throws Exception {
 		int count = 100_000;
 		writeMany(count);
-		NatsCoordinatorSettings hasty = new NatsCoordinatorSettings("node-2", this.settings.namespace(),
-				this.settings.bucket(), this.settings.consumer(), this.settings.write(),
-				new NatsCoordinatorSettings.Read(Duration.ofMillis(500), 1), this.settings.deadLetters());
-		NatsCoordinator reader = new NatsCoordinator(connection, hasty);
-		reader.afterPropertiesSet();
+		NatsCoordinator reader = reader(new NatsCoordinatorSettings.Read(Duration.ofMillis(500), 1));
 		JetStreamManagement management = connection.jetStreamManagement();
 		long consumers = management.getStreamInfo(this.settings.streamName()).getStreamState().getConsumerCount();
 		CompletableFuture<List<String>> listing = CompletableFuture.supplyAsync(() -> reader.keys("/many/"));
@@ -140,11 +136,7 @@ class NatsCoordinatorTests {
 		int count = 100_000;
 		writeMany(count);
 		// The server takes some 200-500 ms to create a listing's consumer on 100,000 keys, far longer than 50 ms.
-		NatsCoordinatorSettings hasty = new NatsCoordinatorSettings("node-2", this.settings.namespace(),
-				this.settings.bucket(), this.settings.consumer(), this.settings.write(),
-				new NatsCoordinatorSettings.Read(Duration.ofMillis(50), 8), this.settings.deadLetters());
-		NatsCoordinator reader = new NatsCoordinator(connection, hasty);
-		reader.afterPropertiesSet();
+		NatsCoordinator reader = reader(new NatsCoordinatorSettings.Read(Duration.ofMillis(50), 8));
 		try {
 			assertThat(reader.keys("/many/")).hasSize(count);
 			assertThat(reader.list("/many/")).hasSize(count);
@@ -152,6 +144,18 @@ class NatsCoordinatorTests {
 		finally {
 			reader.destroy();
 		}
+	}
+
+	/**
+	 * A second coordinator on the same bucket, reading with other settings.
+	 */
+	private NatsCoordinator reader(NatsCoordinatorSettings.Read read) {
+		NatsCoordinatorSettings settings = new NatsCoordinatorSettings("node-2", this.settings.namespace(),
+				this.settings.bucket(), this.settings.consumer(), this.settings.write(), read,
+				this.settings.deadLetters());
+		NatsCoordinator reader = new NatsCoordinator(connection, settings);
+		reader.afterPropertiesSet();
+		return reader;
 	}
 
 	private void writeMany(int count) {
