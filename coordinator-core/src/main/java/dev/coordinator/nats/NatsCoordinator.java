@@ -110,10 +110,10 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 	/** First wait before a write or read is sent again, doubled up to {@link #MAX_PAUSE}. */
 	private static final Duration FIRST_PAUSE = Duration.ofMillis(50);
 
+	private static final Duration MAX_PAUSE = Duration.ofSeconds(1);
+
 	/** Times a listing's wait doubles at most, from one attempt to the next. */
 	private static final int MAX_LISTING_DOUBLINGS = 4;
-
-	private static final Duration MAX_PAUSE = Duration.ofSeconds(1);
 
 	/** How often a listing checks that entries still arrive. */
 	private static final Duration LISTING_CHECK = Duration.ofMillis(100);
@@ -648,9 +648,7 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 	public List<CoordinatorEntry> list(String prefix, Duration timeout) {
 		String filter = KeyCodec.filter(prefix);
 		try {
-			KeyValue keyValue = this.connection.keyValue(this.settings.bucketName(),
-					KeyValueOptions.builder().jetStreamOptions(jetStreamOptions(timeout)).build());
-			List<CoordinatorEntry> entries = listOnce(prefix, filter, keyValue, timeout);
+			List<CoordinatorEntry> entries = listOnce(prefix, filter, keyValueWaiting(timeout), timeout);
 			entries.sort(Comparator.comparing(CoordinatorEntry::key));
 			return entries;
 		}
@@ -771,9 +769,7 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 				return listing.run(keyValue(), this.settings.read().timeout());
 			}
 			Duration timeout = this.settings.read().timeout().multipliedBy(1L << previous);
-			KeyValue keyValue = this.connection.keyValue(this.settings.bucketName(),
-					KeyValueOptions.builder().jetStreamOptions(jetStreamOptions(timeout)).build());
-			return listing.run(keyValue, timeout);
+			return listing.run(keyValueWaiting(timeout), timeout);
 		});
 	}
 
@@ -1009,6 +1005,15 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 					+ "takes messages up to " + this.connection.getMaxPayload() + " bytes including headers "
 					+ "(max_payload in the server's configuration)");
 		}
+	}
+
+	/**
+	 * Returns the bucket with requests that wait another time than the read timeout; binding it reads the
+	 * stream's info, so it is made only for reads that need it.
+	 */
+	private KeyValue keyValueWaiting(Duration timeout) throws IOException {
+		return this.connection.keyValue(this.settings.bucketName(),
+				KeyValueOptions.builder().jetStreamOptions(jetStreamOptions(timeout)).build());
 	}
 
 	private KeyValue keyValue() {
