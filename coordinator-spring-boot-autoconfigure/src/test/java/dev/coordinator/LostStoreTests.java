@@ -10,10 +10,16 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 import dev.coordinator.test.NatsServerExtension;
+import io.nats.client.Connection;
+import io.nats.client.JetStreamManagement;
+import io.nats.client.KeyValue;
+import io.nats.client.Nats;
+import io.nats.client.api.StreamConfiguration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -24,8 +30,9 @@ import static org.awaitility.Awaitility.await;
 /**
  * A server that comes back with an older copy of its store (a lost machine restored from a backup, a replica
  * that had not caught up): it lost revisions every node had processed, more of them than a node remembers,
- * and gives their revisions to new writes. Those writes must reach the listeners, and initial-state listeners
- * must again equal the store, also where it now holds an older revision of a key than they had.
+ * or the one revision of a key written again, and gives their revisions to new writes. Those writes must reach
+ * the listeners, and initial-state listeners and views must again equal the store, also where it now holds an
+ * older revision of a key than they had. Likewise when the bucket is created anew under a running node.
  */
 class LostStoreTests {
 
@@ -68,6 +75,72 @@ class LostStoreTests {
 		assertThat(this.node.listeners().nodes).extracting(CoordinatorEvent::getRevision).containsExactlyElementsOf(revisions);
 		await().atMost(Duration.ofSeconds(20))
 			.until(() -> this.node.listeners().stateView.equals(Map.of("/state/a", "v1")));
+	}
+
+	@Test
+	void aKeyWrittenAgainAtTheRevisionTheServerLostReachesInitialStateListenersAndViews() throws Exception {
+		this.node = TestNode.start(this.server.url(), "reused", "node-a", "coordinator.bucket.history=1",
+				"coordinator.write.timeout=2s", "coordinator.write.attempts=10");
+		Coordinator coordinator = this.node.coordinator();
+		try (CoordinatorView view = coordinator.view("/state/")) {
+			List<CoordinatorEvent> viewChanges = new CopyOnWriteArrayList<>();
+			view.onChange(viewChanges::add);
+			coordinator.put("/state/a", bytes("v1"));
+			await().until(() -> "v1".equals(this.node.listeners().stateView.get("/state/a")));
+			Path backup = copyOfStoreWhileStopped();
+			long lost = coordinator.put("/state/a", bytes("v2"));
+			await().until(() -> "v2".equals(this.node.listeners().stateView.get("/state/a")));
+			await().until(() -> view.get("/state/a").map(CoordinatorEntry::revision).orElse(0L) == lost);
+
+			this.server.process().kill();
+			replaceStore(backup);
+			this.server.process().restart();
+			long again = await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+				.until(() -> coordinator.put("/state/a", bytes("v3")), (written) -> true);
+
+			assertThat(again).as("the server gave the lost revision to the new write").isEqualTo(lost);
+			await().atMost(Duration.ofSeconds(20))
+				.until(() -> this.node.listeners().stateView.equals(Map.of("/state/a", "v3")));
+			await().atMost(Duration.ofSeconds(20))
+				.until(() -> view.get("/state/a").map((entry) -> new String(entry.value(), StandardCharsets.UTF_8))
+					.orElse(""), "v3"::equals);
+			assertThat(viewChanges).last()
+				.satisfies((change) -> assertThat(change.getValue()).asString(StandardCharsets.UTF_8).isEqualTo("v3"));
+		}
+	}
+
+	@Test
+	void aBucketCreatedAnewIsReplayedWholeToInitialStateListenersAndViewsAlthoughItsRevisionsLookHeld()
+			throws Exception {
+		this.node = TestNode.start(this.server.url(), "anew", "node-a", "coordinator.bucket.history=1");
+		Coordinator coordinator = this.node.coordinator();
+		CoordinatorView view = coordinator.view("/state/");
+		long first = coordinator.put("/state/a", bytes("v1"));
+		long last = coordinator.put("/state/b", bytes("v1"));
+		await().until(() -> this.node.listeners().stateView.size() == 2 && view.entries().size() == 2);
+
+		try (Connection raw = Nats.connect(this.server.url())) {
+			JetStreamManagement management = raw.jetStreamManagement();
+			StreamConfiguration configuration = management.getStreamInfo("KV_anew").getConfiguration();
+			management.deleteStream("KV_anew");
+			management.addStream(configuration);
+			KeyValue bucket = raw.keyValue("anew");
+			// The same key at the same revision as before, with another value; then revisions past the node's
+			for (long revision = 1; revision < first; revision++) {
+				bucket.put("filler", "x");
+			}
+			assertThat(bucket.put("state.a", "v2")).isEqualTo(first);
+			while (bucket.put("filler", "x") <= last + 2) {
+				// superseded fillers: revisions after the node's are gone from the log
+			}
+		}
+
+		await().atMost(Duration.ofSeconds(30))
+			.until(() -> this.node.listeners().stateView.equals(Map.of("/state/a", "v2")));
+		assertThat(view.entries()).containsOnlyKeys("/state/a");
+		assertThat(view.get("/state/a")).hasValueSatisfying(
+				(entry) -> assertThat(entry.value()).asString(StandardCharsets.UTF_8).isEqualTo("v2"));
+		view.close();
 	}
 
 	private Path copyOfStoreWhileStopped() throws IOException {

@@ -1,5 +1,8 @@
 package dev.coordinator.listener;
 
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -101,6 +104,10 @@ public final class LocalView implements CoordinatorView {
 			// Already in the view (it came with the listing): callbacks hear of changes to the view only.
 			return;
 		}
+		tell(event);
+	}
+
+	private void tell(CoordinatorEvent event) {
 		for (Consumer<CoordinatorEvent> callback : this.callbacks) {
 			try {
 				callback.accept(event);
@@ -110,6 +117,42 @@ public final class LocalView implements CoordinatorView {
 						this.prefix, event.getAction(), event.getKey(), ex);
 			}
 		}
+	}
+
+	/**
+	 * Takes the stored entries as the whole view, after the log lost revisions the view held: a server came back
+	 * without them, and may have given their revisions to other messages, so no revision tells what changed.
+	 * Callbacks are told of every key added, changed or removed. Called on the reader thread, which applies no
+	 * change meanwhile.
+	 * @param source the coordinator, the source of the events the callbacks receive
+	 * @param listed the entries under the prefix
+	 * @param listedAt the revision of the log the listing contains every change up to
+	 */
+	public void refill(Coordinator source, List<CoordinatorEntry> listed, long listedAt) {
+		List<CoordinatorEvent> changes = new ArrayList<>();
+		synchronized (this) {
+			Map<String, CoordinatorEntry> stored = new HashMap<>();
+			for (CoordinatorEntry entry : listed) {
+				stored.put(entry.key(), entry);
+				CoordinatorEntry known = this.entries.get(entry.key());
+				if (known == null || known.revision() != entry.revision() || !known.created().equals(entry.created())
+						|| !Arrays.equals(known.value(), entry.value())) {
+					this.entries.put(entry.key(), entry);
+					changes.add(new CoordinatorEvent(source, entry.key(), CoordinatorAction.PUT, entry.value(),
+							entry.revision(), null, entry.created(), false, true));
+				}
+			}
+			for (String key : List.copyOf(this.entries.keySet())) {
+				if (!stored.containsKey(key)) {
+					this.entries.remove(key);
+					changes.add(new CoordinatorEvent(source, key, CoordinatorAction.DELETE, null, listedAt, null,
+							Instant.now(), false, true));
+				}
+			}
+			this.deletedWhileListing = null;
+			this.revision = listedAt;
+		}
+		changes.forEach(this::tell);
 	}
 
 	/**

@@ -144,6 +144,9 @@ public class EventLogContainer implements SmartLifecycle, InitializingBean, Disp
 
 	private long resyncLastRevision;
 
+	/** The server lost revisions the local views may hold: they are filled anew. */
+	private boolean viewsHoldLostRevisions;
+
 	/**
 	 * Creates a container.
 	 * @param coordinator the coordinator whose log it reads (and the source of its events)
@@ -522,6 +525,10 @@ public class EventLogContainer implements SmartLifecycle, InitializingBean, Disp
 			this.synchronizer.resync(reason, this.resyncLastRevision);
 			this.resyncReason = null;
 		}
+		if (this.viewsHoldLostRevisions) {
+			this.coordinator.refillViews();
+			this.viewsHoldLostRevisions = false;
+		}
 		if (this.position.isRepositionPending()) {
 			long start = this.position.lastProcessedRevision() + 1;
 			this.provisioner.recreateFrom(start);
@@ -767,6 +774,8 @@ public class EventLogContainer implements SmartLifecycle, InitializingBean, Disp
 				+ "Initial-state listeners are brought back in line with the stored state.", firstLost, processed,
 				this.settings.streamName());
 		this.position.forgetFrom(firstLost);
+		this.dispatcher.initialState().lost(firstLost);
+		this.viewsHoldLostRevisions = this.coordinator.hasViews();
 		this.resyncReason = "the server lost revisions " + firstLost + " to " + processed;
 		this.resyncLastRevision = processed;
 		this.position.repositionStarted();

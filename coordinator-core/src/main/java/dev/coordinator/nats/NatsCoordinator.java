@@ -60,6 +60,7 @@ import io.nats.client.api.KeyValueWatchOption;
 import io.nats.client.api.KeyValueWatcher;
 import io.nats.client.api.MessageInfo;
 import io.nats.client.api.PublishAck;
+import io.nats.client.api.StreamInfo;
 import io.nats.client.impl.Headers;
 import io.nats.client.impl.NatsKeyValueWatchSubscription;
 import org.jspecify.annotations.Nullable;
@@ -517,6 +518,16 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 	}
 
 	/**
+	 * Fills every local view anew from a listing, after the log lost revisions they may hold.
+	 */
+	void refillViews() {
+		for (LocalView view : this.views) {
+			long listedAt = lastRevisionOfLog();
+			view.refill(this, list(view.prefix()), listedAt);
+		}
+	}
+
+	/**
 	 * Tells the local views that every change up to a revision was processed.
 	 * @param revision the last revision processed
 	 */
@@ -826,11 +837,18 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 	 * @throws CoordinatorException when the server does not answer
 	 */
 	public long lastRevisionOfLog() {
+		return logInfo().getStreamState().getLastSequence();
+	}
+
+	/**
+	 * Returns the state of the log: its last revision, and when it was created.
+	 * @return the stream's info
+	 * @throws CoordinatorException when the server does not answer
+	 */
+	StreamInfo logInfo() {
 		return reading("Reading the state of stream '" + this.settings.streamName() + "'",
 				() -> this.connection.jetStreamManagement(this.keyValueOptions.getJetStreamOptions())
-					.getStreamInfo(this.settings.streamName())
-					.getStreamState()
-					.getLastSequence());
+					.getStreamInfo(this.settings.streamName()));
 	}
 
 	private String encodeWrite(String key, byte[] value) {

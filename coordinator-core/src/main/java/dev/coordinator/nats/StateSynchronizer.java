@@ -1,6 +1,7 @@
 package dev.coordinator.nats;
 
 import java.time.Instant;
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -11,6 +12,8 @@ import dev.coordinator.CoordinatorResyncEvent;
 import dev.coordinator.CoordinatorSyncedEvent;
 import dev.coordinator.listener.EventDispatcher;
 import dev.coordinator.listener.InitialStateTracker;
+import io.nats.client.api.StreamInfo;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +31,9 @@ final class StateSynchronizer {
 	private final EventDispatcher dispatcher;
 
 	private final EventLogContainer.Counters counters;
+
+	/** When the log of the last replay was created: a log created anew has revisions of its own. */
+	private @Nullable ZonedDateTime logCreated;
 
 	StateSynchronizer(NatsCoordinator coordinator, EventDispatcher dispatcher, EventLogContainer.Counters counters) {
 		this.coordinator = coordinator;
@@ -69,8 +75,17 @@ final class StateSynchronizer {
 	}
 
 	private long replay() {
-		long revision = this.coordinator.lastRevisionOfLog();
+		StreamInfo log = this.coordinator.logInfo();
+		long revision = log.getStreamState().getLastSequence();
 		InitialStateTracker tracker = this.dispatcher.initialState();
+		if (this.logCreated != null && !this.logCreated.equals(log.getCreateTime())) {
+			logger.warn("Stream '{}' was created anew ({}, before: {}); initial-state listeners receive every stored "
+					+ "entry again and local views are filled anew", this.coordinator.getSettings().streamName(),
+					log.getCreateTime(), this.logCreated);
+			tracker.logReplaced();
+			this.coordinator.refillViews();
+		}
+		this.logCreated = log.getCreateTime();
 		if (tracker.prefixes().isEmpty()) {
 			return revision;
 		}

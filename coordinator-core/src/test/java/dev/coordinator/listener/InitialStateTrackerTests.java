@@ -48,12 +48,12 @@ class InitialStateTrackerTests {
 		this.tracker.reconcile(List.of(), 10);
 		this.tracker.apply("/state/a", CoordinatorAction.PUT, 12);
 		assertThat(this.tracker.needs("/state/a", 12)).isFalse();
-		this.tracker.apply("/state/a", CoordinatorAction.PUT, 11);
-		assertThat(this.tracker.needs("/state/a", 12)).as("a late older put does not lower the revision").isFalse();
+		assertThat(this.tracker.needs("/state/b", 12)).as("a revision is one change of one key").isFalse();
 		this.tracker.apply("/state/a", CoordinatorAction.DELETE, 12);
-		assertThat(this.tracker.needs("/state/a", 12)).as("a delete no newer than the put is ignored").isFalse();
+		assertThat(this.tracker.reconcile(List.of(entry("/state/a", 12)), 12).changed())
+			.as("a change read again is ignored").isEmpty();
 		this.tracker.apply("/state/a", CoordinatorAction.DELETE, 13);
-		assertThat(this.tracker.needs("/state/a", 12)).isTrue();
+		assertThat(this.tracker.needs("/state/a", 14)).isTrue();
 		this.tracker.apply("/elsewhere/a", CoordinatorAction.PUT, 14);
 		this.tracker.apply("/state/old", CoordinatorAction.PUT, 9);
 		assertThat(this.tracker.reconcile(List.of(), 20).vanished()).as("uncovered and replayed changes are not held")
@@ -61,20 +61,80 @@ class InitialStateTrackerTests {
 	}
 
 	@Test
-	void reconcileReportsNewChangedOlderAndVanishedEntries() {
+	void reconcileReportsNewChangedAndVanishedEntries() {
 		this.tracker.setPrefixes(Set.of("/state/"));
-		this.tracker.reconcile(List.of(entry("/state/same", 3), entry("/state/changed", 4), entry("/state/lost", 8),
-				entry("/state/gone-b", 5), entry("/state/gone-a", 6)), 10);
+		this.tracker.reconcile(List.of(entry("/state/same", 3), entry("/state/changed", 4), entry("/state/gone-b", 5),
+				entry("/state/gone-a", 6)), 10);
 		this.tracker.apply("/state/live", CoordinatorAction.PUT, 11);
-		InitialStateTracker.Differences differences = this.tracker.reconcile(List.of(entry("/state/same", 3),
-				entry("/state/changed", 15), entry("/state/lost", 7), entry("/state/new", 12)), 20);
+		this.tracker.apply("/state/live-gone", CoordinatorAction.PUT, 12);
+		this.tracker.apply("/state/live-gone", CoordinatorAction.DELETE, 13);
+		List<CoordinatorEntry> stored = List.of(entry("/state/same", 3), entry("/state/changed", 15),
+				entry("/state/new", 14), entry("/state/live", 11));
+		InitialStateTracker.Differences differences = this.tracker.reconcile(stored, 20);
 		assertThat(differences.changed()).extracting(CoordinatorEntry::key)
-			.containsExactly("/state/lost", "/state/new", "/state/changed");
-		assertThat(differences.vanished()).containsExactly("/state/gone-a", "/state/gone-b", "/state/live");
-		InitialStateTracker.Differences again = this.tracker.reconcile(List.of(entry("/state/same", 3),
-				entry("/state/changed", 15), entry("/state/lost", 7), entry("/state/new", 12)), 20);
+			.containsExactly("/state/new", "/state/changed");
+		assertThat(differences.vanished()).containsExactly("/state/gone-a", "/state/gone-b");
+		InitialStateTracker.Differences again = this.tracker.reconcile(stored, 20);
 		assertThat(again.changed()).isEmpty();
 		assertThat(again.vanished()).isEmpty();
+	}
+
+	@Test
+	void entriesAListingReturnedNewerThanItsRevisionAreNotDeliveredAgain() {
+		this.tracker.setPrefixes(Set.of("/state/"));
+		this.tracker.reconcile(List.of(entry("/state/a", 5), entry("/state/b", 12)), 10);
+		this.tracker.apply("/state/b", CoordinatorAction.DELETE, 11);
+		assertThat(this.tracker.needs("/state/b", 12)).isFalse();
+		assertThat(this.tracker.needs("/state/b", 13)).isTrue();
+		InitialStateTracker.Differences differences = this.tracker.reconcile(List.of(entry("/state/a", 5),
+				entry("/state/b", 12)), 11);
+		assertThat(differences.changed()).as("the older deletion did not remove what the listing returned").isEmpty();
+		assertThat(differences.vanished()).isEmpty();
+	}
+
+	@Test
+	void keysAppliedFromTheFirstLostRevisionOnAreDeliveredAgainWhateverTheirStoredRevision() {
+		this.tracker.setPrefixes(Set.of("/state/"));
+		this.tracker.reconcile(List.of(entry("/state/same", 3), entry("/state/older", 4)), 10);
+		this.tracker.apply("/state/kept", CoordinatorAction.PUT, 11);
+		this.tracker.apply("/state/reused", CoordinatorAction.PUT, 12);
+		this.tracker.apply("/state/older", CoordinatorAction.PUT, 13);
+		this.tracker.apply("/state/created", CoordinatorAction.PUT, 14);
+		this.tracker.lost(12);
+		// The server gave revision 12 to another write of the same key, and lost 13 and 14
+		InitialStateTracker.Differences differences = this.tracker.reconcile(List.of(entry("/state/same", 3),
+				entry("/state/older", 4), entry("/state/kept", 11), entry("/state/reused", 12)), 12);
+		assertThat(differences.changed()).extracting(CoordinatorEntry::key)
+			.containsExactly("/state/older", "/state/reused");
+		assertThat(differences.vanished()).containsExactly("/state/created");
+	}
+
+	@Test
+	void aLossReachingBeforeTheReplayOrBeyondWhatIsRememberedDeliversEveryStoredEntry() {
+		this.tracker.setPrefixes(Set.of("/state/"));
+		this.tracker.reconcile(List.of(entry("/state/a", 3), entry("/state/b", 8)), 10);
+		this.tracker.lost(9);
+		assertThat(this.tracker.reconcile(List.of(entry("/state/a", 3), entry("/state/b", 8)), 10).changed())
+			.hasSize(2);
+		long revision = 10;
+		for (int i = 0; i <= InitialStateTracker.RECENT; i++) {
+			this.tracker.apply("/state/k" + i, CoordinatorAction.PUT, ++revision);
+		}
+		this.tracker.lost(11);
+		assertThat(this.tracker.reconcile(List.of(entry("/state/a", 3), entry("/state/k0", 11)), revision).changed())
+			.as("the key of revision 11 is no longer remembered").hasSize(2);
+		assertThat(this.tracker.reconcile(List.of(entry("/state/a", 3), entry("/state/k0", 11)), revision).changed())
+			.as("trusted again after the replay").isEmpty();
+	}
+
+	@Test
+	void aLogCreatedAnewDeliversEveryStoredEntryAndALossOfUnheldRevisionsNone() {
+		this.tracker.setPrefixes(Set.of("/state/"));
+		this.tracker.reconcile(List.of(entry("/state/a", 3)), 10);
+		this.tracker.lost(11);
+		assertThat(this.tracker.reconcile(List.of(entry("/state/a", 3)), 10).changed()).isEmpty();
+		this.tracker.logReplaced();
+		assertThat(this.tracker.reconcile(List.of(entry("/state/a", 3)), 10).changed()).hasSize(1);
 	}
 
 	@Test
