@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
@@ -112,12 +114,18 @@ class LostStoreTests {
 	@Test
 	void aBucketCreatedAnewIsReplayedWholeToInitialStateListenersAndViewsAlthoughItsRevisionsLookHeld()
 			throws Exception {
-		this.node = TestNode.start(this.server.url(), "anew", "node-a", "coordinator.bucket.history=1");
+		this.node = TestNode.startWith(new Class<?>[] { Blocking.class }, this.server.url(), "anew", "node-a",
+				"coordinator.bucket.history=1");
 		Coordinator coordinator = this.node.coordinator();
 		CoordinatorView view = coordinator.view("/state/");
 		long first = coordinator.put("/state/a", bytes("v1"));
-		long last = coordinator.put("/state/b", bytes("v1"));
+		coordinator.put("/state/b", bytes("v1"));
 		await().until(() -> this.node.listeners().stateView.size() == 2 && view.entries().size() == 2);
+		Blocking blocking = this.node.context().getBean(Blocking.class);
+		// The reader waits in a listener while the bucket is created anew, so it finds its consumer gone only
+		// when the new log is past its revision
+		long last = coordinator.put("/block/now", bytes("x"));
+		assertThat(blocking.entered.await(10, TimeUnit.SECONDS)).isTrue();
 
 		try (Connection raw = Nats.connect(this.server.url())) {
 			JetStreamManagement management = raw.jetStreamManagement();
@@ -134,6 +142,7 @@ class LostStoreTests {
 				// superseded fillers: revisions after the node's are gone from the log
 			}
 		}
+		blocking.release.countDown();
 
 		await().atMost(Duration.ofSeconds(30))
 			.until(() -> this.node.listeners().stateView.equals(Map.of("/state/a", "v2")));
@@ -141,6 +150,23 @@ class LostStoreTests {
 		assertThat(view.get("/state/a")).hasValueSatisfying(
 				(entry) -> assertThat(entry.value()).asString(StandardCharsets.UTF_8).isEqualTo("v2"));
 		view.close();
+	}
+
+	/**
+	 * A listener that holds the reader until released.
+	 */
+	static class Blocking {
+
+		final CountDownLatch entered = new CountDownLatch(1);
+
+		final CountDownLatch release = new CountDownLatch(1);
+
+		@CoordinatorListener(prefix = "/block/")
+		void hold(CoordinatorEvent event) throws InterruptedException {
+			this.entered.countDown();
+			this.release.await(30, TimeUnit.SECONDS);
+		}
+
 	}
 
 	private Path copyOfStoreWhileStopped() throws IOException {

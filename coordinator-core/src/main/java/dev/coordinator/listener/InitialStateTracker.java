@@ -1,7 +1,6 @@
 package dev.coordinator.listener;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -21,18 +20,18 @@ import dev.coordinator.CoordinatorEntry;
  * entry of a revision up to it is one they hold, and only later entries and keys no longer stored are
  * differences. That needs no revision per key, only the keys (about 5 bytes per key, a {@link KeySet}; the key
  * {@code String} is the event's own), and the few entries a listing returned newer than the revision it was
- * taken at. The order holds as long as the log keeps the revisions it gave: when a server comes back without
- * some ({@link #lost}), the keys applied from the first lost revision on are told again, whatever their stored
- * revision (another message may now have the same one, or an older revision of the key is stored); when those
- * keys are no longer all known, or the log was created anew ({@link #logReplaced}), every stored entry is.
+ * taken at. The order holds as long as the log keeps the revisions it gave: when it does not
+ * ({@link #logDiverged}: a server came back without some and may have given them to other messages, or the log
+ * was created anew), no revision tells what the listeners hold, and the next resync tells them every stored
+ * entry. A change that may not have reached them ({@link #unsure}) is told again likewise, by key.
  *
  * <p>What such a listener can miss, as with Curator's cache: intermediate revisions of a key that changed
  * while the node was not reading (it receives the latest), and silent writes ({@code notify = false}).
  */
 public final class InitialStateTracker {
 
-	/** Applied changes remembered to tell which keys a server's lost revisions touched. */
-	static final int RECENT = 1024;
+	/** Keys told again by key at most; beyond them, every stored entry is. */
+	static final int MAX_UNSURE = 1024;
 
 	private KeySet keys = new KeySet(0);
 
@@ -46,24 +45,11 @@ public final class InitialStateTracker {
 	/** Revision of the log whose state the listeners hold; -1 before the first replay. */
 	private long appliedRevision = -1;
 
-	/** Revision of the last replay. */
-	private long syncedRevision = -1;
+	/** Keys whose changes may not have reached the listeners. */
+	private final Set<String> unsureKeys = new HashSet<>();
 
-	private final long[] recentRevisions = new long[RECENT];
-
-	private final String[] recentKeys = new String[RECENT];
-
-	/** Changes applied since the last replay; the newest {@link #RECENT} are remembered. */
-	private long applied;
-
-	/** Revision from which the log lost what the listeners hold, {@code Long.MAX_VALUE} when it lost none. */
-	private long lostFrom = Long.MAX_VALUE;
-
-	/** Keys whose held state came from lost revisions. */
-	private final Set<String> suspects = new HashSet<>();
-
-	/** Whether the keys whose held state is lost are not all known: every stored entry is told again. */
-	private boolean untrusted;
+	/** Whether no revision tells what the listeners hold: the next reconcile tells every stored entry. */
+	private boolean diverged;
 
 	/**
 	 * Sets the prefixes the initial-state listeners asked for.
@@ -121,9 +107,6 @@ public final class InitialStateTracker {
 			return;
 		}
 		this.appliedRevision = revision;
-		int slot = (int) (this.applied++ % RECENT);
-		this.recentRevisions[slot] = revision;
-		this.recentKeys[slot] = key;
 		if (!this.listedAhead.isEmpty()) {
 			Long listed = this.listedAhead.get(key);
 			if (revision >= this.listedAheadUpTo) {
@@ -143,43 +126,29 @@ public final class InitialStateTracker {
 	}
 
 	/**
-	 * Records that the log lost revisions the listeners may hold: a server came back without them, and may have
-	 * given their revisions to other messages. The next {@link #reconcile} tells the keys applied from the first
-	 * of them on again, or every stored entry when those keys are not all known.
-	 * @param firstLost the first lost revision
+	 * Records that the log no longer holds the revisions the listeners' state came from: a server came back
+	 * without some of them and may have given them to other messages, or the log was created anew. The next
+	 * {@link #reconcile} tells every stored entry.
 	 */
-	public void lost(long firstLost) {
-		if (firstLost > Math.max(this.appliedRevision, this.listedAheadUpTo)) {
-			return;
-		}
-		this.lostFrom = Math.min(this.lostFrom, firstLost);
-		long remembered = Math.min(this.applied, RECENT);
-		long oldestRemembered = (remembered == 0) ? Long.MAX_VALUE
-				: this.recentRevisions[(int) ((this.applied - remembered) % RECENT)];
-		boolean allRemembered = this.applied <= RECENT || oldestRemembered <= firstLost;
-		if (firstLost <= this.syncedRevision || !allRemembered) {
-			this.untrusted = true;
-			return;
-		}
-		for (long i = this.applied - remembered; i < this.applied; i++) {
-			int slot = (int) (i % RECENT);
-			if (this.recentRevisions[slot] >= firstLost) {
-				this.suspects.add(this.recentKeys[slot]);
-			}
-		}
-		this.listedAhead.forEach((key, revision) -> {
-			if (revision >= firstLost) {
-				this.suspects.add(key);
-			}
-		});
+	public void logDiverged() {
+		this.diverged = true;
 	}
 
 	/**
-	 * Records that the log was created anew: its revisions say nothing about what the listeners hold, so the
-	 * next {@link #reconcile} tells every stored entry.
+	 * Records a change of a key that may not have reached the listeners (processing it failed, or it could not
+	 * be read) although the log was read past it: the next {@link #reconcile} tells the key's stored state
+	 * again, and every stored entry when more than {@value #MAX_UNSURE} keys are unsure.
+	 * @param key the key
 	 */
-	public void logReplaced() {
-		this.untrusted = true;
+	public void unsure(String key) {
+		if (!covers(key) || this.diverged) {
+			return;
+		}
+		this.unsureKeys.add(key);
+		if (this.unsureKeys.size() > MAX_UNSURE) {
+			this.unsureKeys.clear();
+			this.diverged = true;
+		}
 	}
 
 	/**
@@ -190,7 +159,6 @@ public final class InitialStateTracker {
 	 * @return the entries that are new or changed, in revision order, and the keys that vanished
 	 */
 	public Differences reconcile(List<CoordinatorEntry> entries, long revision) {
-		long heldUpTo = this.untrusted ? -1 : Math.min(this.appliedRevision, this.lostFrom - 1);
 		List<CoordinatorEntry> changed = new ArrayList<>();
 		KeySet stored = new KeySet(entries.size());
 		Map<String, Long> ahead = new HashMap<>();
@@ -198,7 +166,7 @@ public final class InitialStateTracker {
 		for (CoordinatorEntry entry : entries) {
 			String key = entry.key();
 			stored.add(key);
-			if (!holds(key, entry.revision(), heldUpTo)) {
+			if (!holds(key, entry.revision())) {
 				changed.add(entry);
 			}
 			if (entry.revision() > revision) {
@@ -217,25 +185,21 @@ public final class InitialStateTracker {
 		this.listedAhead = ahead.isEmpty() ? Map.of() : ahead;
 		this.listedAheadUpTo = aheadUpTo;
 		this.appliedRevision = revision;
-		this.syncedRevision = this.appliedRevision;
-		this.applied = 0;
-		Arrays.fill(this.recentKeys, null);
-		this.lostFrom = Long.MAX_VALUE;
-		this.suspects.clear();
-		this.untrusted = false;
+		this.unsureKeys.clear();
+		this.diverged = false;
 		changed.sort(Comparator.comparingLong(CoordinatorEntry::revision));
 		return new Differences(changed, List.copyOf(vanished));
 	}
 
 	/**
 	 * Returns whether the listeners hold a stored entry: one of a revision whose state they hold, or one the
-	 * last listing returned, unless the log lost what they hold of its key.
+	 * last listing returned, unless they may not hold its key's changes.
 	 */
-	private boolean holds(String key, long revision, long heldUpTo) {
-		if (this.untrusted || this.suspects.contains(key) || !this.keys.contains(key)) {
+	private boolean holds(String key, long revision) {
+		if (this.diverged || this.unsureKeys.contains(key) || !this.keys.contains(key)) {
 			return false;
 		}
-		if (revision <= heldUpTo) {
+		if (revision <= this.appliedRevision) {
 			return true;
 		}
 		Long listed = this.listedAhead.get(key);

@@ -37,7 +37,11 @@ public final class LocalView implements CoordinatorView {
 
 	private final Consumer<LocalView> onClose;
 
-	private final Map<String, CoordinatorEntry> entries = new ConcurrentHashMap<>();
+	/** Replaced whole by {@link #refill}, so that readers see the view before or after it, never between. */
+	private volatile Map<String, CoordinatorEntry> entries = new ConcurrentHashMap<>();
+
+	/** Whether a listing was taken in: one that {@link #fill} brings later is older than a refill's. */
+	private boolean listed;
 
 	private final List<Consumer<CoordinatorEvent>> callbacks = new CopyOnWriteArrayList<>();
 
@@ -62,6 +66,11 @@ public final class LocalView implements CoordinatorView {
 	 * @param listedAt the revision of the log the listing contains every change up to
 	 */
 	public synchronized void fill(List<CoordinatorEntry> listed, long listedAt) {
+		if (this.listed) {
+			// Refilled from a later listing meanwhile
+			return;
+		}
+		this.listed = true;
 		Map<String, Long> deleted = (this.deletedWhileListing != null) ? this.deletedWhileListing : Map.of();
 		for (CoordinatorEntry entry : listed) {
 			CoordinatorEntry known = this.entries.get(entry.key());
@@ -123,7 +132,7 @@ public final class LocalView implements CoordinatorView {
 	 * Takes the stored entries as the whole view, after the log lost revisions the view held: a server came back
 	 * without them, and may have given their revisions to other messages, so no revision tells what changed.
 	 * Callbacks are told of every key added, changed or removed. Called on the reader thread, which applies no
-	 * change meanwhile.
+	 * change meanwhile; a listing that {@link #fill} takes in later is older, and ignored.
 	 * @param source the coordinator, the source of the events the callbacks receive
 	 * @param listed the entries under the prefix
 	 * @param listedAt the revision of the log the listing contains every change up to
@@ -131,24 +140,26 @@ public final class LocalView implements CoordinatorView {
 	public void refill(Coordinator source, List<CoordinatorEntry> listed, long listedAt) {
 		List<CoordinatorEvent> changes = new ArrayList<>();
 		synchronized (this) {
-			Map<String, CoordinatorEntry> stored = new HashMap<>();
+			Map<String, CoordinatorEntry> before = this.entries;
+			Map<String, CoordinatorEntry> stored = new ConcurrentHashMap<>();
 			for (CoordinatorEntry entry : listed) {
 				stored.put(entry.key(), entry);
-				CoordinatorEntry known = this.entries.get(entry.key());
+				CoordinatorEntry known = before.get(entry.key());
 				if (known == null || known.revision() != entry.revision() || !known.created().equals(entry.created())
 						|| !Arrays.equals(known.value(), entry.value())) {
-					this.entries.put(entry.key(), entry);
 					changes.add(new CoordinatorEvent(source, entry.key(), CoordinatorAction.PUT, entry.value(),
 							entry.revision(), null, entry.created(), false, true));
 				}
 			}
-			for (String key : List.copyOf(this.entries.keySet())) {
+			Instant now = Instant.now();
+			for (String key : before.keySet()) {
 				if (!stored.containsKey(key)) {
-					this.entries.remove(key);
-					changes.add(new CoordinatorEvent(source, key, CoordinatorAction.DELETE, null, listedAt, null,
-							Instant.now(), false, true));
+					changes.add(new CoordinatorEvent(source, key, CoordinatorAction.DELETE, null, listedAt, null, now,
+							false, true));
 				}
 			}
+			this.entries = stored;
+			this.listed = true;
 			this.deletedWhileListing = null;
 			this.revision = listedAt;
 		}

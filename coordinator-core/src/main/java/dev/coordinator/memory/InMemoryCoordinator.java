@@ -394,6 +394,7 @@ public class InMemoryCoordinator implements Coordinator, SmartLifecycle, Disposa
 			logger.error("Delivering revision {} of key '{}' to in-memory node '{}' failed; delivery goes on with the "
 					+ "next change. Please report this as a defect of the coordinator.", change.revision(), change.key(),
 					this.nodeId, ex);
+			this.dispatcher.initialState().unsure(change.key());
 		}
 		for (LocalView view : this.views) {
 			view.advance(change.revision());

@@ -681,11 +681,28 @@ public class EventLogContainer implements SmartLifecycle, InitializingBean, Disp
 					+ "report this as a defect of the coordinator.", revision, this.settings.streamName(),
 					this.settings.deadLetterStreamName(), ex);
 			this.deadLetters.record(message.getSubject(), revision, null, "processing failed: " + ex, message.getData());
+			mayNotHaveReachedInitialState(message.getSubject());
 			return false;
 		}
 		finally {
 			this.inProcess = null;
 		}
+	}
+
+	/**
+	 * The log was read past a change of this subject that may not have reached the initial-state listeners: a
+	 * resync tells them its key's stored state again (a listing may read what this reader could not).
+	 */
+	private void mayNotHaveReachedInitialState(String subject) {
+		String key;
+		try {
+			key = KeyCodec.decode(subject.substring(this.subjectPrefix.length()));
+		}
+		catch (IllegalArgumentException ex) {
+			// Not a coordinator key: no listing returns it
+			return;
+		}
+		this.dispatcher.initialState().unsure(key);
 	}
 
 	private boolean process(Message message) {
@@ -704,6 +721,7 @@ public class EventLogContainer implements SmartLifecycle, InitializingBean, Disp
 					+ "'{}' and not delivered again.", ex.revision(), this.settings.streamName(), ex.getMessage(),
 					this.settings.deadLetterStreamName());
 			this.deadLetters.record(message.getSubject(), ex.revision(), null, ex.getMessage(), message.getData());
+			mayNotHaveReachedInitialState(message.getSubject());
 			return false;
 		}
 		String kvKey = message.getSubject().substring(this.subjectPrefix.length());
@@ -774,7 +792,7 @@ public class EventLogContainer implements SmartLifecycle, InitializingBean, Disp
 				+ "Initial-state listeners are brought back in line with the stored state.", firstLost, processed,
 				this.settings.streamName());
 		this.position.forgetFrom(firstLost);
-		this.dispatcher.initialState().lost(firstLost);
+		this.dispatcher.initialState().logDiverged();
 		this.viewsHoldLostRevisions = this.coordinator.hasViews();
 		this.resyncReason = "the server lost revisions " + firstLost + " to " + processed;
 		this.resyncLastRevision = processed;

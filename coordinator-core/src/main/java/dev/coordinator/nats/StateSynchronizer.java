@@ -82,7 +82,7 @@ final class StateSynchronizer {
 			logger.warn("Stream '{}' was created anew ({}, before: {}); initial-state listeners receive every stored "
 					+ "entry again and local views are filled anew", this.coordinator.getSettings().streamName(),
 					log.getCreateTime(), this.logCreated);
-			tracker.logReplaced();
+			tracker.logDiverged();
 			this.coordinator.refillViews();
 		}
 		this.logCreated = log.getCreateTime();

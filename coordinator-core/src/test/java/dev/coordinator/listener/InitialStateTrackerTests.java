@@ -53,11 +53,10 @@ class InitialStateTrackerTests {
 		assertThat(this.tracker.reconcile(List.of(entry("/state/a", 12)), 12).changed())
 			.as("a change read again is ignored").isEmpty();
 		this.tracker.apply("/state/a", CoordinatorAction.DELETE, 13);
-		assertThat(this.tracker.needs("/state/a", 14)).isTrue();
 		this.tracker.apply("/elsewhere/a", CoordinatorAction.PUT, 14);
 		this.tracker.apply("/state/old", CoordinatorAction.PUT, 9);
-		assertThat(this.tracker.reconcile(List.of(), 20).vanished()).as("uncovered and replayed changes are not held")
-			.isEmpty();
+		assertThat(this.tracker.reconcile(List.of(), 20).vanished())
+			.as("a deleted key, uncovered and replayed changes are not held").isEmpty();
 	}
 
 	@Test
@@ -93,48 +92,37 @@ class InitialStateTrackerTests {
 	}
 
 	@Test
-	void keysAppliedFromTheFirstLostRevisionOnAreDeliveredAgainWhateverTheirStoredRevision() {
+	void aLogThatDivergedFromWhatTheListenersHoldIsToldWhole() {
 		this.tracker.setPrefixes(Set.of("/state/"));
 		this.tracker.reconcile(List.of(entry("/state/same", 3), entry("/state/older", 4)), 10);
-		this.tracker.apply("/state/kept", CoordinatorAction.PUT, 11);
 		this.tracker.apply("/state/reused", CoordinatorAction.PUT, 12);
 		this.tracker.apply("/state/older", CoordinatorAction.PUT, 13);
 		this.tracker.apply("/state/created", CoordinatorAction.PUT, 14);
-		this.tracker.lost(12);
-		// The server gave revision 12 to another write of the same key, and lost 13 and 14
+		this.tracker.logDiverged();
+		// The server lost 12 to 14 and gave 12 to another write of the same key
 		InitialStateTracker.Differences differences = this.tracker.reconcile(List.of(entry("/state/same", 3),
-				entry("/state/older", 4), entry("/state/kept", 11), entry("/state/reused", 12)), 12);
+				entry("/state/older", 4), entry("/state/reused", 12)), 12);
 		assertThat(differences.changed()).extracting(CoordinatorEntry::key)
-			.containsExactly("/state/older", "/state/reused");
+			.containsExactly("/state/same", "/state/older", "/state/reused");
 		assertThat(differences.vanished()).containsExactly("/state/created");
+		assertThat(this.tracker.reconcile(List.of(entry("/state/same", 3), entry("/state/older", 4),
+				entry("/state/reused", 12)), 12).changed()).as("trusted again after the replay").isEmpty();
 	}
 
 	@Test
-	void aLossReachingBeforeTheReplayOrBeyondWhatIsRememberedDeliversEveryStoredEntry() {
+	void changesThatMayNotHaveReachedTheListenersAreToldAgainByKey() {
 		this.tracker.setPrefixes(Set.of("/state/"));
-		this.tracker.reconcile(List.of(entry("/state/a", 3), entry("/state/b", 8)), 10);
-		this.tracker.lost(9);
-		assertThat(this.tracker.reconcile(List.of(entry("/state/a", 3), entry("/state/b", 8)), 10).changed())
-			.hasSize(2);
-		long revision = 10;
-		for (int i = 0; i <= InitialStateTracker.RECENT; i++) {
-			this.tracker.apply("/state/k" + i, CoordinatorAction.PUT, ++revision);
+		this.tracker.reconcile(List.of(entry("/state/a", 3), entry("/state/b", 4)), 10);
+		this.tracker.unsure("/state/a");
+		this.tracker.unsure("/elsewhere/x");
+		this.tracker.apply("/state/c", CoordinatorAction.PUT, 12);
+		assertThat(this.tracker.reconcile(List.of(entry("/state/a", 11), entry("/state/b", 4), entry("/state/c", 12)),
+				12).changed()).extracting(CoordinatorEntry::key).containsExactly("/state/a");
+		for (int i = 0; i <= InitialStateTracker.MAX_UNSURE; i++) {
+			this.tracker.unsure("/state/unsure-" + i);
 		}
-		this.tracker.lost(11);
-		assertThat(this.tracker.reconcile(List.of(entry("/state/a", 3), entry("/state/k0", 11)), revision).changed())
-			.as("the key of revision 11 is no longer remembered").hasSize(2);
-		assertThat(this.tracker.reconcile(List.of(entry("/state/a", 3), entry("/state/k0", 11)), revision).changed())
-			.as("trusted again after the replay").isEmpty();
-	}
-
-	@Test
-	void aLogCreatedAnewDeliversEveryStoredEntryAndALossOfUnheldRevisionsNone() {
-		this.tracker.setPrefixes(Set.of("/state/"));
-		this.tracker.reconcile(List.of(entry("/state/a", 3)), 10);
-		this.tracker.lost(11);
-		assertThat(this.tracker.reconcile(List.of(entry("/state/a", 3)), 10).changed()).isEmpty();
-		this.tracker.logReplaced();
-		assertThat(this.tracker.reconcile(List.of(entry("/state/a", 3)), 10).changed()).hasSize(1);
+		assertThat(this.tracker.reconcile(List.of(entry("/state/a", 11), entry("/state/b", 4), entry("/state/c", 12)),
+				12).changed()).as("too many to tell by key").hasSize(3);
 	}
 
 	@Test
