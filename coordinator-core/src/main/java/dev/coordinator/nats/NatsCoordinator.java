@@ -145,6 +145,8 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 
 	private final RevisionFloors floors = new RevisionFloors();
 
+	private final WriteTimeouts writeTimeouts;
+
 	private final List<LocalView> views = new CopyOnWriteArrayList<>();
 
 	private final LeaderReads leader;
@@ -197,6 +199,8 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 			.includes(IOException.class)
 			.build());
 		this.writeBudgetNanos = settings.write().budget().toNanos();
+		this.writeTimeouts = new WriteTimeouts(settings.write().timeout(),
+				"coordinator-" + settings.namespace() + "-write-timeouts");
 		this.writes = new RetryTemplate(writeRetryPolicy((failure) -> failure instanceof IOException));
 		this.compareAndSetRetries = new RetryTemplate(RetryPolicy.builder()
 			.maxRetries(DELETE_ATTEMPTS - 1)
@@ -823,12 +827,13 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 	}
 
 	/**
-	 * Releases every watch registration.
+	 * Releases every watch registration and the thread that times asynchronous writes out.
 	 */
 	@Override
 	public void destroy() {
 		this.views.clear();
 		this.watches.clear();
+		this.writeTimeouts.close();
 	}
 
 	/**
@@ -901,8 +906,7 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 			PublishOptions options, int attempt, long deadline, @Nullable BackOffExecution backOff) {
 		CompletableFuture<PublishAck> acknowledged;
 		try {
-			acknowledged = this.jetStream.publishAsync(subject, headers, body, options)
-				.orTimeout(this.settings.write().timeout().toMillis(), TimeUnit.MILLISECONDS);
+			acknowledged = this.writeTimeouts.watch(this.jetStream.publishAsync(subject, headers, body, options));
 		}
 		catch (IllegalStateException ex) {
 			acknowledged = CompletableFuture.failedFuture(ex);
