@@ -23,13 +23,11 @@ import dev.coordinator.listener.EventDispatcher;
 import io.nats.client.Connection;
 import io.nats.client.ConnectionListener;
 import io.nats.client.JetStreamApiException;
-import io.nats.client.JetStreamStatusException;
 import io.nats.client.JetStreamOptions;
 import io.nats.client.KeyValueOptions;
 import io.nats.client.Message;
 import io.nats.client.api.AckPolicy;
 import io.nats.client.api.ConsumerInfo;
-import io.nats.client.impl.NatsJetStreamMetaData;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -458,9 +456,9 @@ public class EventLogContainer implements SmartLifecycle, InitializingBean, Disp
 					Thread.currentThread().interrupt();
 					return;
 				}
-				catch (IOException | JetStreamApiException | JetStreamStatusException ex) {
+				catch (IOException | JetStreamApiException ex) {
 					// The server did not answer in time, refused a request or ended a pull with an error status (the
-					// consumer was deleted, a leader is being elected): it is restarting, or overloaded.
+					// consumer was deleted): it is restarting, or overloaded.
 					if (self.active) {
 						logger.warn("Event reader of '{}' could not go on: {}; it starts over in {} from revision {}",
 								this.settings.durableName(), ex.getMessage(), RETRY_DELAY,
@@ -616,6 +614,10 @@ public class EventLogContainer implements SmartLifecycle, InitializingBean, Disp
 				}
 			}
 		}
+		catch (IOException ex) {
+			// The pull ended with an error: what was not delivered is delivered again after the restart
+			logger.debug("Stopped draining '{}': {}", this.settings.durableName(), ex.getMessage());
+		}
 		finally {
 			this.acks.flush();
 		}
@@ -626,10 +628,10 @@ public class EventLogContainer implements SmartLifecycle, InitializingBean, Disp
 	 * @return whether reading goes on; {@code false} when the consumer must be positioned again first
 	 */
 	private boolean handle(Message message) {
-		NatsJetStreamMetaData meta = message.metaData();
-		long revision = meta.streamSequence();
-		long consumerSequence = meta.consumerSequence();
-		this.pending = meta.pendingCount();
+		Delivery delivery = Delivery.of(message);
+		long revision = delivery.revision();
+		long consumerSequence = delivery.consumerSequence();
+		this.pending = delivery.pending();
 		String missing = this.position.missingBefore(consumerSequence);
 		if (missing != null) {
 			// They would come back after the ack wait, out of order: read on from the last processed revision.
@@ -638,7 +640,7 @@ public class EventLogContainer implements SmartLifecycle, InitializingBean, Disp
 			this.position.repositionStarted();
 			return false;
 		}
-		switch (this.position.classify(revision, message.getSubject(), meta.timestamp().toInstant())) {
+		switch (this.position.classify(revision, message.getSubject(), delivery.writtenAt())) {
 			case DUPLICATE -> {
 				this.counters.duplicates.increment();
 				this.position.handled(consumerSequence);
@@ -650,8 +652,8 @@ public class EventLogContainer implements SmartLifecycle, InitializingBean, Disp
 				return false;
 			}
 			default -> {
-				boolean accepted = processSafely(message, revision);
-				this.position.processed(revision, message.getSubject(), meta.timestamp().toInstant());
+				boolean accepted = processSafely(message, delivery);
+				this.position.processed(revision, message.getSubject(), delivery.writtenAt());
 				this.coordinator.advanceViews(revision);
 				this.position.handled(consumerSequence);
 				if (accepted) {
@@ -670,10 +672,11 @@ public class EventLogContainer implements SmartLifecycle, InitializingBean, Disp
 	 * in), so the message is recorded as a dead letter rather than delivered again forever.
 	 * @return {@code true} to acknowledge it, {@code false} to terminate it
 	 */
-	private boolean processSafely(Message message, long revision) {
+	private boolean processSafely(Message message, Delivery delivery) {
+		long revision = delivery.revision();
 		this.inProcess = message;
 		try {
-			return process(message);
+			return process(message, delivery);
 		}
 		catch (Throwable ex) {
 			this.counters.unexpected.increment();
@@ -705,7 +708,7 @@ public class EventLogContainer implements SmartLifecycle, InitializingBean, Disp
 		this.dispatcher.initialState().unsure(key);
 	}
 
-	private boolean process(Message message) {
+	private boolean process(Message message, Delivery delivery) {
 		if (NodeRecords.isRecordSubject(message.getSubject(), this.settings.bucketName())) {
 			// A node's record of its progress, not a change: acknowledged, and nothing else.
 			return true;
@@ -713,7 +716,8 @@ public class EventLogContainer implements SmartLifecycle, InitializingBean, Disp
 		this.counters.received.increment();
 		WireFormat.Change change;
 		try {
-			change = WireFormat.read(message, this.subjectPrefix);
+			change = WireFormat.read(message.getSubject(), message.getHeaders(), message.getData(), delivery.revision(),
+					delivery.writtenAt(), this.subjectPrefix);
 		}
 		catch (WireFormat.MalformedMessageException ex) {
 			this.counters.malformed.increment();

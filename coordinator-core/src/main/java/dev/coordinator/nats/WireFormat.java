@@ -13,7 +13,6 @@ import dev.coordinator.CoordinatorAction;
 import dev.coordinator.observation.CoordinatorWriteContext;
 import io.nats.client.Message;
 import io.nats.client.impl.Headers;
-import io.nats.client.impl.NatsJetStreamMetaData;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -97,19 +96,6 @@ final class WireFormat {
 		catch (NoSuchAlgorithmException ex) {
 			throw new IllegalStateException("Every Java runtime has SHA-256", ex);
 		}
-	}
-
-	/**
-	 * Reads a message of the bucket's stream.
-	 * @param message the message
-	 * @param subjectPrefix {@code $KV.<bucket>.}
-	 * @return the change it carries
-	 * @throws MalformedMessageException when the message is not a change in this format
-	 */
-	static Change read(Message message, String subjectPrefix) {
-		NatsJetStreamMetaData meta = message.metaData();
-		return read(message.getSubject(), message.getHeaders(), message.getData(), meta.streamSequence(),
-				meta.timestamp().toInstant(), subjectPrefix);
 	}
 
 	/**
