@@ -221,6 +221,9 @@ public class CoordinatorMembership implements ClusterMembership, SmartLifecycle 
 			renew();
 		}
 		catch (RuntimeException ex) {
+			if (stopping(ex)) {
+				return;
+			}
 			logger.warn("Renewing the membership of node '{}' failed: {}", this.coordinator.nodeId(), ex.getMessage());
 			if (this.registered != null && leaseLapsed()) {
 				logger.error("Node '{}' could not renew its membership for {} ms: it has lost its lease, and the other "
@@ -233,8 +236,22 @@ public class CoordinatorMembership implements ClusterMembership, SmartLifecycle 
 			expireOthers();
 		}
 		catch (RuntimeException ex) {
+			if (stopping(ex)) {
+				return;
+			}
 			logger.warn("Looking for expired members under '{}' failed: {}", this.settings.prefix(), ex.getMessage());
 		}
+	}
+
+	/**
+	 * Returns whether a heartbeat failed because {@link #stop()} interrupted it, which is no failure to report.
+	 */
+	private boolean stopping(RuntimeException failure) {
+		if (this.running) {
+			return false;
+		}
+		logger.debug("A heartbeat of node '{}' ended by stopping: {}", this.coordinator.nodeId(), failure.getMessage());
+		return true;
 	}
 
 	private void renew() {
