@@ -525,8 +525,12 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 	 * Fills every local view anew from a listing, after the log lost revisions they may hold.
 	 */
 	void refillViews() {
+		if (this.views.isEmpty()) {
+			return;
+		}
+		// Read before the listings, so that each of them contains every change up to it
+		long listedAt = lastRevisionOfLog();
 		for (LocalView view : this.views) {
-			long listedAt = lastRevisionOfLog();
 			view.refill(this, list(view.prefix()), listedAt);
 		}
 	}
