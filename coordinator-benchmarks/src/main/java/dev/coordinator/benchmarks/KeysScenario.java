@@ -36,7 +36,8 @@ import org.springframework.context.event.EventListener;
  * {@link Coordinator#list} against watches collecting the keys (without values) and the entries until the end
  * of data. The heap a node holds per key is the used heap after a full GC with the node holding the state, less the
  * same with the node holding an empty bucket, divided by the keys. Counts above {@value #LARGE} keys take minutes
- * per round, so they are measured once per side without a warm-up round, and only when the heap can hold them.
+ * per round, so they are measured once per side without a warm-up round, and only when the heap can hold them;
+ * counts up to {@value #SMALL} in more rounds.
  */
 final class KeysScenario {
 
@@ -44,6 +45,12 @@ final class KeysScenario {
 
 	/** Key counts above this are measured in one round per side, without a warm-up round. */
 	static final int LARGE = 100_000;
+
+	/**
+	 * Key counts up to this start in about 200 ms, half of it the context's start, whose jitter then moves a
+	 * side's median by a quarter: they are measured in twice the rounds and one more.
+	 */
+	static final int SMALL = 10_000;
 
 	/**
 	 * Heap a key count needs per key: both sides' state, a listing's entries and a resync's list of entries may
@@ -65,8 +72,9 @@ final class KeysScenario {
 		List<Integer> skipped = scale.keyCounts().stream().filter((count) -> !counts.contains(count)).toList();
 		List<Count> measured = new ArrayList<>();
 		for (int count : counts) {
-			BenchmarkRun countRun = (count > LARGE) ? new BenchmarkRun(rounds.serverUrl(),
-					rounds.options().withRounds(1), rounds.settings(), rounds.payload()) : rounds;
+			int countRounds = (count > LARGE) ? 1 : (count <= SMALL) ? 2 * scale.keyRounds() + 1 : scale.keyRounds();
+			BenchmarkRun countRun = new BenchmarkRun(rounds.serverUrl(), rounds.options().withRounds(countRounds),
+					rounds.settings(), rounds.payload());
 			measured.add(measure(countRun, count, count <= LARGE, libraryOverhead, rawOverhead));
 		}
 		StringBuilder library = new StringBuilder();
