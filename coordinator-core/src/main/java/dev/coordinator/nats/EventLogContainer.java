@@ -167,7 +167,7 @@ public class EventLogContainer implements SmartLifecycle, InitializingBean, Disp
 		this.management = management;
 		this.provisioner = new ConsumerProvisioner(this.settings, management);
 		this.nodeRecords = new NodeRecords(this.connection, this.settings,
-				KeyValueOptions.builder().jetStreamOptions(this.jetStreamOptions).build());
+				KeyValueOptions.builder().jetStreamOptions(this.jetStreamOptions).build(), coordinator::keyValue);
 		this.synchronizer = new StateSynchronizer(coordinator, dispatcher, this.counters);
 		this.subjectPrefix = "$KV." + this.settings.bucketName() + ".";
 	}

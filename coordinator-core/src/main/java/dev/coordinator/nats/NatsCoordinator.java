@@ -1042,7 +1042,10 @@ public class NatsCoordinator implements Coordinator, InitializingBean, Disposabl
 				KeyValueOptions.builder().jetStreamOptions(jetStreamOptions(timeout)).build());
 	}
 
-	private KeyValue keyValue() {
+	/**
+	 * Returns the bucket, as set up by {@link #afterPropertiesSet()}.
+	 */
+	KeyValue keyValue() {
 		KeyValue current = this.keyValue;
 		if (current == null) {
 			throw new IllegalStateException("NatsCoordinator is not initialized: call afterPropertiesSet() first");

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.function.Supplier;
 
 import io.nats.client.Connection;
 import io.nats.client.JetStreamApiException;
@@ -14,7 +15,6 @@ import io.nats.client.KeyValueOptions;
 import io.nats.client.PurgeOptions;
 import io.nats.client.api.KeyValueEntry;
 import io.nats.client.api.KeyValueStatus;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,14 +65,23 @@ final class NodeRecords {
 
 	private final String key;
 
-	private @Nullable KeyValue records;
+	private final Supplier<KeyValue> records;
 
 	private volatile boolean ephemeral;
 
-	NodeRecords(Connection connection, NatsCoordinatorSettings settings, KeyValueOptions options) {
+	/**
+	 * Creates the records of a node.
+	 * @param connection the connection
+	 * @param settings the node's settings
+	 * @param options the options of the requests beside the bucket's (the legacy bucket, purges, consumers)
+	 * @param records the coordinator's bucket, once it is set up
+	 */
+	NodeRecords(Connection connection, NatsCoordinatorSettings settings, KeyValueOptions options,
+			Supplier<KeyValue> records) {
 		this.connection = connection;
 		this.settings = settings;
 		this.options = options;
+		this.records = records;
 		this.key = RECORD_PREFIX + settings.nodeId();
 	}
 
@@ -242,13 +251,8 @@ final class NodeRecords {
 		}
 	}
 
-	private KeyValue records() throws IOException {
-		KeyValue current = this.records;
-		if (current == null) {
-			current = this.connection.keyValue(this.settings.bucketName(), this.options);
-			this.records = current;
-		}
-		return current;
+	private KeyValue records() {
+		return this.records.get();
 	}
 
 	private static long parse(KeyValueEntry entry) {
