@@ -152,6 +152,32 @@ class LostStoreTests {
 		view.close();
 	}
 
+	@Test
+	void aBucketCreatedAnewAndEmptyUnderARunningNodeDeliversTheWritesAtItsRevisions() throws Exception {
+		this.node = TestNode.start(this.server.url(), "empty", "node-a", "coordinator.bucket.history=1");
+		Coordinator coordinator = this.node.coordinator();
+		coordinator.put("/state/a", bytes("v1"));
+		for (int i = 0; i < 20; i++) {
+			coordinator.put("/other/" + i, bytes("x"));
+		}
+		await().until(() -> this.node.listeners().all.size() == 21);
+
+		try (Connection raw = Nats.connect(this.server.url())) {
+			JetStreamManagement management = raw.jetStreamManagement();
+			StreamConfiguration configuration = management.getStreamInfo("KV_empty").getConfiguration();
+			management.deleteStream("KV_empty");
+			management.addStream(configuration);
+		}
+		List<Long> revisions = await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+			.until(() -> List.of(coordinator.put("/nodes/after-1", bytes("1")), coordinator.put("/nodes/after-2",
+					bytes("2"))), (written) -> true);
+
+		assertThat(revisions.get(1)).as("the new log is short of the node's revision").isLessThan(21);
+		await().atMost(Duration.ofSeconds(20)).until(() -> this.node.listeners().nodes.size() == 2);
+		assertThat(this.node.listeners().nodes).extracting(CoordinatorEvent::getRevision).containsExactlyElementsOf(revisions);
+		await().atMost(Duration.ofSeconds(20)).until(() -> this.node.listeners().stateView.isEmpty());
+	}
+
 	/**
 	 * A listener that holds the reader until released.
 	 */

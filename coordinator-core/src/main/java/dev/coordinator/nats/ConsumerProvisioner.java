@@ -9,6 +9,7 @@ import io.nats.client.api.AckPolicy;
 import io.nats.client.api.ConsumerConfiguration;
 import io.nats.client.api.ConsumerInfo;
 import io.nats.client.api.DeliverPolicy;
+import io.nats.client.api.StreamInfo;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -128,7 +129,15 @@ final class ConsumerProvisioner {
 	 * @return the stream's last sequence
 	 */
 	long lastRevision() throws IOException, JetStreamApiException {
-		return this.management.get().getStreamInfo(this.settings.streamName()).getStreamState().getLastSequence();
+		return log().getStreamState().getLastSequence();
+	}
+
+	/**
+	 * Returns the state of the log: its last revision, and when it was created.
+	 * @return the stream's info
+	 */
+	StreamInfo log() throws IOException, JetStreamApiException {
+		return this.management.get().getStreamInfo(this.settings.streamName());
 	}
 
 	/**

@@ -498,10 +498,22 @@ public class EventLogContainer implements SmartLifecycle, InitializingBean, Disp
 		}
 		if (this.consumerLost) {
 			long last = this.position.lastProcessedRevision();
-			ConsumerInfo created = this.provisioner.recreateFrom(last + 1);
+			// A consumer is also gone with its stream: a stream created anew numbers its revisions from 1 again
+			boolean createdAnew = this.synchronizer.isCreatedAnew(this.provisioner.log());
+			if (createdAnew) {
+				this.position.forgetFrom(1);
+			}
+			long from = this.position.lastProcessedRevision() + 1;
+			ConsumerInfo created = this.provisioner.recreateFrom(from);
 			this.position.repositioned();
 			this.acks.discard();
-			if (this.provisioner.revisionsGoneAfter(last, created)) {
+			if (createdAnew) {
+				logger.warn("Stream '{}' was created anew (its bucket was deleted and created again) while this node "
+						+ "was at revision {}: durable consumer '{}' is created again on the new stream, which this node "
+						+ "reads from its first revision", this.settings.streamName(), last, this.settings.durableName());
+				this.synchronizer.resync("stream '" + this.settings.streamName() + "' was created anew", last);
+			}
+			else if (this.provisioner.revisionsGoneAfter(last, created)) {
 				logger.warn("Durable consumer '{}' was gone (deleted after {} without contact, or by an operator) and "
 						+ "some revisions after revision {}, where this node was, are no longer in the log: it reads on "
 						+ "from there (the latest revision of every key changed since) and resynchronises its "
@@ -515,8 +527,8 @@ public class EventLogContainer implements SmartLifecycle, InitializingBean, Disp
 						this.settings.consumer().inactiveThreshold(), last);
 			}
 			this.consumerLost = false;
-			consumerRecreated(last + 1, "it was gone (deleted after " + this.settings.consumer().inactiveThreshold()
-					+ " without contact, or by an operator)");
+			consumerRecreated(from, createdAnew ? "its stream was created anew" : "it was gone (deleted after "
+					+ this.settings.consumer().inactiveThreshold() + " without contact, or by an operator)");
 		}
 		String reason = this.resyncReason;
 		if (reason != null) {

@@ -74,6 +74,16 @@ final class StateSynchronizer {
 		return revision;
 	}
 
+	/**
+	 * Returns whether the log was created anew since the last replay (the bucket was deleted and created again):
+	 * its revisions start over, and none this node processed is in it.
+	 * @param log the state of the log now
+	 * @return whether it is another log
+	 */
+	boolean isCreatedAnew(StreamInfo log) {
+		return this.logCreated != null && !this.logCreated.equals(log.getCreateTime());
+	}
+
 	private long replay() {
 		StreamInfo log = this.coordinator.logInfo();
 		long revision = log.getStreamState().getLastSequence();
