@@ -19,11 +19,18 @@ final class LatencyScenario {
 
 	private static final int KEYS = 1_000;
 
+	/**
+	 * Each of the run's rounds is split in this many shorter ones, so that the sides take turns every quarter
+	 * of a second or so: the p99 sits where the distribution turns steep, and a second of interference by
+	 * other processes then moved the ratio by a fifth in one side's longer round.
+	 */
+	static final int SPLIT = 4;
+
 	private LatencyScenario() {
 	}
 
 	static Result run(BenchmarkRun run) throws Exception {
-		Comparison latencies = measure(run, "s2", run.settings());
+		Comparison latencies = measure(run, "s2", run.settings(), SPLIT);
 		double[] fractions = { 0.5, 0.99, 0.999 };
 		String[] names = { "p50", "p99", "p999" };
 		double[] ratios = new double[fractions.length];
@@ -51,14 +58,26 @@ final class LatencyScenario {
 	 */
 	static Comparison measure(BenchmarkRun run, String namespace, BucketAndConsumerSettings settings)
 			throws Exception {
+		return measure(run, namespace, settings, 1);
+	}
+
+	/**
+	 * Measures both sides on fresh buckets named after a namespace, in rounds split into shorter ones.
+	 * @param split how many rounds of as many fewer writes each of the run's rounds becomes
+	 * @return the latencies of the measured rounds
+	 */
+	static Comparison measure(BenchmarkRun run, String namespace, BucketAndConsumerSettings settings, int split)
+			throws Exception {
 		String[] keys = new String[KEYS];
 		String[] rawKeys = new String[KEYS];
 		for (int i = 0; i < KEYS; i++) {
 			keys[i] = LibraryNode.PREFIX + "latency/" + i;
 			rawKeys[i] = KeyCodec.encode(keys[i]);
 		}
-		int samples = run.options().latencySamples();
-		int measured = samples * run.options().rounds();
+		int samples = Math.max(1, run.options().latencySamples() / split);
+		BenchmarkRun rounds = new BenchmarkRun(run.serverUrl(), run.options().withRounds(run.options().rounds() * split),
+				run.settings(), run.payload());
+		int measured = samples * rounds.options().rounds();
 		byte[] payload = run.payload();
 		String rawBucket = namespace + "_raw";
 		Receipts receipts = new Receipts();
@@ -78,7 +97,7 @@ final class LatencyScenario {
 					(message) -> receipts.add(message.metaData().streamSequence()));
 					MessageConsumer ownWrites = rawWriter.consume(rawBucket, "writer", settings, (message) -> {
 					})) {
-				run.compare((warmUp) -> {
+				rounds.compare((warmUp) -> {
 					for (int i = 0; i < samples; i++) {
 						long start = System.nanoTime();
 						long revision = coordinator.put(keys[i % KEYS], payload);
