@@ -14,7 +14,7 @@ import org.jspecify.annotations.Nullable;
  * @param warmUp whether the write and receive paths of both sides run once before the first scenario
  * @param rounds measured rounds per side and scenario, after one warm-up round per side; the sides alternate
  * @param syncPuts synchronous puts per round (scenario 1)
- * @param latencySamples writes timed one at a time per round (scenario 2)
+ * @param latencySamples writes timed one at a time per round (scenario 2, which splits them over four shorter rounds)
  * @param pipelinedWrites writes per round (scenario 3)
  * @param inFlight writes awaiting their acknowledgement at most (scenario 3 and backlogs)
  * @param dispatchEvents events in the backlog drained per round (scenario 4)
