@@ -7,7 +7,8 @@ import org.springframework.context.ApplicationEvent;
  * {@code coordinator.consumer.inactive-threshold} without contact, or by an operator), deliveries went missing,
  * or the node started with deliveries of its previous run unacknowledged; it then reads again after the last
  * revision it processed. No change is skipped by it. When revisions the node had not read are no longer in the
- * log, a {@link CoordinatorResyncEvent} precedes it.
+ * log, a {@link CoordinatorResyncEvent} precedes it. When the bucket was deleted and created again, the node
+ * reads the new stream from its first revision, after a {@link CoordinatorResyncEvent}.
  */
 public class CoordinatorConsumerRecreatedEvent extends ApplicationEvent {
 

@@ -6,6 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +36,8 @@ import static org.awaitility.Awaitility.await;
  * that had not caught up): it lost revisions every node had processed, more of them than a node remembers,
  * or the one revision of a key written again, and gives their revisions to new writes. Those writes must reach
  * the listeners, and initial-state listeners and views must again equal the store, also where it now holds an
- * older revision of a key than they had. Likewise when the bucket is created anew under a running node.
+ * older revision of a key than they had. Likewise when the bucket is created anew under a running node; but
+ * not when a stream only reports another creation time.
  */
 class LostStoreTests {
 
@@ -146,6 +149,11 @@ class LostStoreTests {
 
 		await().atMost(Duration.ofSeconds(30))
 			.until(() -> this.node.listeners().stateView.equals(Map.of("/state/a", "v2")));
+		// Listeners receive the new stream's changes from its first revision, also those below the node's
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> this.node.listeners().all.stream()
+				.anyMatch((event) -> event.getKey().equals("/state/a") && event.getRevision() == first
+						&& "v2".equals(new String(event.getValue(), StandardCharsets.UTF_8))));
 		assertThat(view.entries()).containsOnlyKeys("/state/a");
 		assertThat(view.get("/state/a")).hasValueSatisfying(
 				(entry) -> assertThat(entry.value()).asString(StandardCharsets.UTF_8).isEqualTo("v2"));
@@ -176,6 +184,85 @@ class LostStoreTests {
 		await().atMost(Duration.ofSeconds(20)).until(() -> this.node.listeners().nodes.size() == 2);
 		assertThat(this.node.listeners().nodes).extracting(CoordinatorEvent::getRevision).containsExactlyElementsOf(revisions);
 		await().atMost(Duration.ofSeconds(20)).until(() -> this.node.listeners().stateView.isEmpty());
+	}
+
+	@Test
+	void aBucketCreatedAnewOnAServerBackWithoutItsStoreIsReadFromItsStartThoughItRewroteTheNodesLastKey()
+			throws Exception {
+		this.node = TestNode.start(this.server.url(), "wiped", "node-a", "coordinator.bucket.history=1",
+				"coordinator.write.timeout=2s", "coordinator.write.attempts=10");
+		Coordinator coordinator = this.node.coordinator();
+		for (int i = 0; i < 10; i++) {
+			coordinator.put("/other/" + i, bytes("x"));
+		}
+		long last = coordinator.put("/other/last", bytes("x"));
+		await().until(() -> this.node.listeners().all.size() == 11);
+		StreamConfiguration configuration;
+		try (Connection raw = Nats.connect(this.server.url())) {
+			configuration = raw.jetStreamManagement().getStreamInfo("KV_wiped").getConfiguration();
+		}
+
+		this.server.process().kill();
+		Path store = this.server.process().storeDir();
+		delete(store);
+		Files.createDirectories(store);
+		this.server.process().restart();
+		List<Long> revisions = new ArrayList<>();
+		try (Connection raw = Nats.connect(this.server.url())) {
+			raw.jetStreamManagement().addStream(configuration);
+			KeyValue bucket = raw.keyValue("wiped");
+			while (revisions.size() < last - 1) {
+				revisions.add(bucket.put("nodes.raw-" + revisions.size(), "x"));
+			}
+			// The node's last revision now belongs to a write of its last key that a later one superseded: the
+			// log looks like the one it read, whose key was written again since
+			for (int i = 0; i < 5; i++) {
+				bucket.put("other.last", "y");
+			}
+		}
+
+		await().atMost(Duration.ofSeconds(30)).until(() -> this.node.listeners().nodes.size() >= revisions.size());
+		assertThat(this.node.listeners().nodes).extracting(CoordinatorEvent::getRevision)
+			.containsExactlyElementsOf(revisions);
+	}
+
+	@Test
+	void aStreamThatOnlyReportsAnotherCreationTimeIsNotReadAgainFromItsStart() throws Exception {
+		this.node = TestNode.start(this.server.url(), "same", "node-a", "coordinator.bucket.history=1",
+				"coordinator.write.timeout=2s", "coordinator.write.attempts=10");
+		Coordinator coordinator = this.node.coordinator();
+		for (int i = 0; i < 10; i++) {
+			coordinator.put("/nodes/before-" + i, bytes("x"));
+		}
+		await().until(() -> this.node.listeners().nodes.size() == 10);
+		ZonedDateTime created;
+		try (Connection raw = Nats.connect(this.server.url())) {
+			created = raw.jetStreamManagement().getStreamInfo("KV_same").getCreateTime();
+		}
+		// nats-server 2.9 reports a file-backed stream's last restart as its creation time once its configuration
+		// was updated after that restart
+		this.server.process().kill();
+		this.server.process().restart();
+		try (Connection raw = Nats.connect(this.server.url())) {
+			JetStreamManagement management = raw.jetStreamManagement();
+			StreamConfiguration configuration = management.getStreamInfo("KV_same").getConfiguration();
+			management.updateStream(StreamConfiguration.builder(configuration).description("updated").build());
+		}
+		this.server.process().kill();
+		this.server.process().restart();
+		try (Connection raw = Nats.connect(this.server.url())) {
+			JetStreamManagement management = raw.jetStreamManagement();
+			assertThat(management.getStreamInfo("KV_same").getCreateTime()).isNotEqualTo(created);
+			// With its consumer gone, the node creates it again, after the revision it reached
+			management.deleteConsumer("KV_same", "same_node-a");
+		}
+		long after = await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+			.until(() -> coordinator.put("/nodes/after", bytes("x")), (written) -> true);
+
+		await().atMost(Duration.ofSeconds(20)).until(() -> this.node.listeners().nodes.size() >= 11);
+		assertThat(this.node.listeners().nodes).extracting(CoordinatorEvent::getKey).doesNotHaveDuplicates()
+			.endsWith("/nodes/after");
+		assertThat(this.node.listeners().nodes).last().extracting(CoordinatorEvent::getRevision).isEqualTo(after);
 	}
 
 	/**

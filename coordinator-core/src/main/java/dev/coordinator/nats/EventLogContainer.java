@@ -28,6 +28,8 @@ import io.nats.client.KeyValueOptions;
 import io.nats.client.Message;
 import io.nats.client.api.AckPolicy;
 import io.nats.client.api.ConsumerInfo;
+import io.nats.client.api.StreamInfo;
+import io.nats.client.api.StreamState;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -141,6 +143,9 @@ public class EventLogContainer implements SmartLifecycle, InitializingBean, Disp
 	private @Nullable String resyncReason;
 
 	private long resyncLastRevision;
+
+	/** Why the next repositioning recreates the consumer, when not for the usual reasons. */
+	private @Nullable String repositionReason;
 
 	/** The server lost revisions the local views may hold: they are filled anew. */
 	private boolean viewsHoldLostRevisions;
@@ -486,8 +491,9 @@ public class EventLogContainer implements SmartLifecycle, InitializingBean, Disp
 	}
 
 	/**
-	 * Does what an earlier failure or finding left to do, in order: deliver the initial state, resynchronise,
-	 * re-create a consumer that is gone, position the consumer after the last processed revision.
+	 * Does what an earlier failure or finding left to do, in order: deliver the initial state; when the stream was
+	 * created anew, plan to read it from its start; re-create a consumer that is gone; resynchronise; refill views;
+	 * position the consumer after the last processed revision.
 	 */
 	private void recoverIfNeeded() throws IOException, JetStreamApiException {
 		if (!this.synced) {
@@ -496,24 +502,16 @@ public class EventLogContainer implements SmartLifecycle, InitializingBean, Disp
 			this.synced = true;
 			this.nodeRecords.sweep();
 		}
+		if ((this.consumerLost || this.resyncReason != null || this.position.isRepositionPending())
+				&& isLogCreatedAnew()) {
+			readNewLogFromStart();
+		}
 		if (this.consumerLost) {
 			long last = this.position.lastProcessedRevision();
-			// A consumer is also gone with its stream: a stream created anew numbers its revisions from 1 again
-			boolean createdAnew = this.synchronizer.isCreatedAnew(this.provisioner.log());
-			if (createdAnew) {
-				this.position.forgetFrom(1);
-			}
-			long from = this.position.lastProcessedRevision() + 1;
-			ConsumerInfo created = this.provisioner.recreateFrom(from);
+			ConsumerInfo created = this.provisioner.recreateFrom(last + 1);
 			this.position.repositioned();
 			this.acks.discard();
-			if (createdAnew) {
-				logger.warn("Stream '{}' was created anew (its bucket was deleted and created again) while this node "
-						+ "was at revision {}: durable consumer '{}' is created again on the new stream, which this node "
-						+ "reads from its first revision", this.settings.streamName(), last, this.settings.durableName());
-				this.synchronizer.resync("stream '" + this.settings.streamName() + "' was created anew", last);
-			}
-			else if (this.provisioner.revisionsGoneAfter(last, created)) {
+			if (this.provisioner.revisionsGoneAfter(last, created)) {
 				logger.warn("Durable consumer '{}' was gone (deleted after {} without contact, or by an operator) and "
 						+ "some revisions after revision {}, where this node was, are no longer in the log: it reads on "
 						+ "from there (the latest revision of every key changed since) and resynchronises its "
@@ -527,8 +525,8 @@ public class EventLogContainer implements SmartLifecycle, InitializingBean, Disp
 						this.settings.consumer().inactiveThreshold(), last);
 			}
 			this.consumerLost = false;
-			consumerRecreated(from, createdAnew ? "its stream was created anew" : "it was gone (deleted after "
-					+ this.settings.consumer().inactiveThreshold() + " without contact, or by an operator)");
+			consumerRecreated(last + 1, "it was gone (deleted after " + this.settings.consumer().inactiveThreshold()
+					+ " without contact, or by an operator)");
 		}
 		String reason = this.resyncReason;
 		if (reason != null) {
@@ -545,9 +543,48 @@ public class EventLogContainer implements SmartLifecycle, InitializingBean, Disp
 			this.position.repositioned();
 			this.acks.discard();
 			logger.info("Reading the log of '{}' from revision {} on", this.settings.durableName(), start);
-			consumerRecreated(start, "to read again after the last revision this node processed (deliveries went "
-					+ "missing, or it resumed with deliveries it had not acknowledged)");
+			String why = this.repositionReason;
+			this.repositionReason = null;
+			consumerRecreated(start, (why != null) ? why : "to read again after the last revision this node "
+					+ "processed (deliveries went missing, or it resumed with deliveries it had not acknowledged)");
 		}
+	}
+
+	/**
+	 * Returns whether the bucket was deleted and created again since the last replay. Its stream's creation time
+	 * changed, but that alone is no proof: a 2.9 server reports the time of its last restart as a file-backed
+	 * stream's once the stream's configuration was updated. A stream created anew holds no message older than its
+	 * creation, and none this node processed.
+	 */
+	private boolean isLogCreatedAnew() throws IOException, JetStreamApiException {
+		StreamInfo log = this.provisioner.log();
+		if (!this.synchronizer.isCreatedAnew(log)) {
+			return false;
+		}
+		StreamState state = log.getStreamState();
+		if (state.getMsgCount() > 0 && state.getFirstTime().isBefore(log.getCreateTime())) {
+			return false;
+		}
+		return !this.position.holdsProcessed(state.getLastSequence(), this.coordinator.getLeaderReads());
+	}
+
+	/**
+	 * Plans to read a stream created anew from its first revision, since none of its revisions is one this node
+	 * processed, whatever an earlier finding planned (reading after a revision of the old stream, or after the
+	 * ones found lost in it): initial-state listeners and views resync with it, then the consumer is created
+	 * again from there.
+	 */
+	private void readNewLogFromStart() {
+		long last = (this.resyncReason != null) ? this.resyncLastRevision : this.position.lastProcessedRevision();
+		logger.warn("Stream '{}' was created anew (its bucket was deleted and created again) while this node was at "
+				+ "revision {}: durable consumer '{}' is created again on the new stream, which this node reads from its "
+				+ "first revision", this.settings.streamName(), last, this.settings.durableName());
+		this.position.forgetFrom(1);
+		this.position.repositionStarted();
+		this.repositionReason = "its stream was created anew";
+		this.consumerLost = false;
+		this.resyncLastRevision = last;
+		this.resyncReason = "stream '" + this.settings.streamName() + "' was created anew";
 	}
 
 	private void consumerRecreated(long fromRevision, String reason) {

@@ -140,6 +140,26 @@ final class LogPosition {
 	}
 
 	/**
+	 * Returns whether the log still holds one of the newest processed messages at its revision, as it was
+	 * processed (same subject, same time): proof that it is the log this node read.
+	 * @param last the log's last revision
+	 * @param leader reads from the stream's leader
+	 * @return whether one is held
+	 */
+	boolean holdsProcessed(long last, LeaderReads leader) throws IOException, JetStreamApiException {
+		for (Iterator<Processed> newestFirst = this.recent.descendingIterator(); newestFirst.hasNext();) {
+			Processed processed = newestFirst.next();
+			if (processed.revision() <= last) {
+				MessageInfo stored = leader.at(processed.revision());
+				if (stored != null && processed.matches(stored.getSubject(), stored.getTime().toInstant())) {
+					return true;
+				}
+			}
+		}
+		return false;
+	}
+
+	/**
 	 * Forgets processed revisions the server lost: reading goes on right before the first of them.
 	 * @param firstLost the first lost revision
 	 */

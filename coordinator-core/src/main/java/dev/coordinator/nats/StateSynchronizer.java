@@ -88,7 +88,7 @@ final class StateSynchronizer {
 		StreamInfo log = this.coordinator.logInfo();
 		long revision = log.getStreamState().getLastSequence();
 		InitialStateTracker tracker = this.dispatcher.initialState();
-		if (this.logCreated != null && !this.logCreated.equals(log.getCreateTime())) {
+		if (isCreatedAnew(log)) {
 			logger.warn("Stream '{}' was created anew ({}, before: {}); initial-state listeners receive every stored "
 					+ "entry again and local views are filled anew", this.coordinator.getSettings().streamName(),
 					log.getCreateTime(), this.logCreated);
